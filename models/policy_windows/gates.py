@@ -1,0 +1,73 @@
+"""Convergence gates that fail a fit instead of warning about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import arviz as az
+import pandas as pd
+import xarray as xr
+
+from .fitting import divergences
+
+
+@dataclass(frozen=True)
+class GateThresholds:
+    max_rhat: float = 1.01
+    min_ess_bulk: float = 400.0
+    min_ess_tail: float = 400.0
+    max_divergences: int = 0
+
+    @classmethod
+    def from_config(cls, cfg: dict | None) -> "GateThresholds":
+        return cls(**(cfg or {}))
+
+
+class ConvergenceError(RuntimeError):
+    """Raised when a fit violates a gate; the message lists every offending parameter."""
+
+
+def convergence_table(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> pd.DataFrame:
+    """R-hat and bulk/tail ESS for every element of ``var_names``, with a pass flag."""
+    summary = az.summary(idata, var_names=var_names, kind="diagnostics", round_to="none")
+    table = pd.DataFrame(summary)[["ess_bulk", "ess_tail", "r_hat"]].copy()
+    table.index.name = "parameter"
+    table["passes"] = (
+        (table["r_hat"] <= thresholds.max_rhat)
+        & (table["ess_bulk"] >= thresholds.min_ess_bulk)
+        & (table["ess_tail"] >= thresholds.min_ess_tail)
+    )
+    return table.reset_index()
+
+
+def gate_failures(table: pd.DataFrame, n_divergences: int, thresholds: GateThresholds) -> list[str]:
+    """Human-readable reasons the fit fails its gates (empty when it passes)."""
+    reasons = []
+    for row in table.itertuples():
+        if row.r_hat > thresholds.max_rhat:
+            reasons.append(f"{row.parameter}: R-hat {row.r_hat:.4f} > {thresholds.max_rhat}")
+        if row.ess_bulk < thresholds.min_ess_bulk:
+            reasons.append(f"{row.parameter}: bulk ESS {row.ess_bulk:.0f} < {thresholds.min_ess_bulk:.0f}")
+        if row.ess_tail < thresholds.min_ess_tail:
+            reasons.append(f"{row.parameter}: tail ESS {row.ess_tail:.0f} < {thresholds.min_ess_tail:.0f}")
+    if n_divergences > thresholds.max_divergences:
+        reasons.append(f"{n_divergences} divergent transitions > {thresholds.max_divergences}")
+    return reasons
+
+
+def check_gates(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> pd.DataFrame:
+    """Diagnostics table for the fit; raises :class:`ConvergenceError` if any gate fails."""
+    table = convergence_table(idata, var_names, thresholds)
+    n_div = divergences(idata)
+    failures = gate_failures(table, n_div, thresholds)
+    if failures:
+        raise ConvergenceError(
+            f"{len(failures)} convergence gate failure(s):\n" + "\n".join(f"  - {f}" for f in failures)
+        )
+    return table
+
+
+def parameter_names(idata: xr.DataTree) -> list[str]:
+    """Top-level and hierarchical parameters the gates apply to (present in this variant)."""
+    wanted = ["alpha", "mu", "tau", "beta", "sigma_u", "u", "kappa", "window_probability"]
+    return [v for v in wanted if v in idata["posterior"].data_vars]

@@ -1,0 +1,48 @@
+"""The convergence gates raise on fits that violate them and name the offenders."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from policy_windows.gates import ConvergenceError, GateThresholds, check_gates
+
+
+def _fake_fit(beta: np.ndarray, diverging: np.ndarray) -> xr.DataTree:
+    chains, draws = beta.shape[:2]
+    posterior = xr.Dataset(
+        {"beta": (("chain", "draw", "factor"), beta)},
+        coords={"chain": range(chains), "draw": range(draws), "factor": ["a", "b"]},
+    )
+    stats = xr.Dataset({"diverging": (("chain", "draw"), diverging)}, coords={"chain": range(chains), "draw": range(draws)})
+    return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
+
+
+def test_good_fit_passes():
+    rng = np.random.default_rng(0)
+    fit = _fake_fit(rng.normal(size=(4, 1000, 2)), np.zeros((4, 1000), bool))
+    table = check_gates(fit, ["beta"], GateThresholds())
+    assert table["passes"].all() and len(table) == 2
+
+
+def test_stuck_chain_fails_rhat_and_names_parameter():
+    rng = np.random.default_rng(0)
+    beta = rng.normal(size=(4, 1000, 2))
+    beta[0, :, 1] += 5.0  # one chain elsewhere for factor b
+    with pytest.raises(ConvergenceError, match=r"beta\[b\]: R-hat") as err:
+        check_gates(_fake_fit(beta, np.zeros((4, 1000), bool)), ["beta"], GateThresholds())
+    assert "beta[a]" not in str(err.value)
+
+
+def test_low_ess_fails():
+    rng = np.random.default_rng(1)
+    walk = np.cumsum(rng.normal(size=(4, 1000, 2)), axis=1)  # strongly autocorrelated
+    with pytest.raises(ConvergenceError, match="bulk ESS"):
+        check_gates(_fake_fit(walk, np.zeros((4, 1000), bool)), ["beta"], GateThresholds())
+
+
+def test_divergences_fail():
+    rng = np.random.default_rng(2)
+    diverging = np.zeros((4, 1000), bool)
+    diverging[1, 10] = True
+    with pytest.raises(ConvergenceError, match="1 divergent transitions"):
+        check_gates(_fake_fit(rng.normal(size=(4, 1000, 2)), diverging), ["beta"], GateThresholds())
