@@ -1,0 +1,581 @@
+"""Crisp-set Qualitative Comparative Analysis (csQCA) for the eight municipalities.
+
+Why a module of our own: the QCA here is a robustness check next to the Bayesian model,
+on 8 cases and up to 12 conditions per phase. We need every minimal solution (model
+ambiguity is the rule with so few cases), case ids that survive into the output, and
+code small enough to verify by hand. The functions are pure: tables in, tables out.
+
+Conventions
+-----------
+* A condition is present (crisp membership 1) only when its factor code is +1
+  (``crisp_membership``); codes 0 and -1 both mean absent.
+* Truth-table rows with ``outcome_code == 1`` are the positive configurations; every
+  other *observed* row is a negative configuration (a contradictory row below the
+  inclusion cut therefore counts as negative). Unobserved configurations are the
+  logical remainders.
+* Conservative (complex) solution: Quine-McCluskey on the positive rows only, no
+  remainders. Parsimonious solution: every remainder is a don't-care. Its prime
+  implicants are found without listing the 2^k remainders: a cube is admissible iff it
+  contains no negative row, so the primes through a positive row ``p`` are the minimal
+  hitting sets of the sets of positions in which ``p`` differs from each negative row
+  (Berge's algorithm over bit masks). ``tests/test_qca.py`` checks this against
+  explicit Quine-McCluskey with all remainders listed.
+* Cover selection is exact: all covers with the minimal number of prime implicants are
+  returned as alternative solutions (no dominance pruning, no tie-break on literal
+  count), ordered by total number of literals.
+* Fit measures use the standard crisp-set definitions (Ragin 2008): consistency of
+  sufficiency |X∩Y|/|X|, coverage |X∩Y|/|Y|, unique coverage of a term = share of Y
+  covered by that term and by no other term of the solution; necessity consistency
+  |X∩Y|/|Y| and coverage |X∩Y|/|X|. An empty denominator gives NaN, not 0.
+
+pyqca 0.2.0 (evaluated, not used at runtime)
+---------------------------------------------
+``pyqca`` (import name ``qca``, self-described "experimental / under active
+development") offers ``qca.CSQCA(data, outcome, conditions).fit(consistency_cutoff,
+minimizer=...)``; ``result.minimization.complex_solution`` / ``.parsimonious_solution``
+hold lists of ``qca.Implicant`` (``.label(condition_names)`` gives ``"A * B"``).
+Findings on the hand-computed cases in ``tests/test_qca.py``:
+
+* It agrees with us on the textbook case: conservative ``A*B + ~A*C``, parsimonious
+  ``A*B + C``, and on the contradictory-row case at both inclusion cuts. On about 300
+  random data sets with 2-8 conditions its (single) solution was always one of ours,
+  and its Quine-McCluskey primes equal ours on 382 random functions with remainders.
+* It returns only one solution: for the cyclic case (minterms 0, 1, 2, 5, 6, 7 of
+  three conditions) it reports ``~A*~B + B*~C + A*C`` and silently drops the equally
+  minimal ``~A*~C + ~B*C + A*B``.
+* Its default ``minimizer="standard"`` (and ``"qmc"``) takes essential primes and then
+  covers greedily, which is not minimal: for minterms 0, 2, 3, 4, 5, 7, 13, 15 of four
+  conditions (the "greedy trap" test) it returns the 4 terms ``~A*~B*~D + ~A*~C*~D +
+  ~A*~B*C + B*D``, one of them redundant, instead of the 3-term minimum; this happened
+  for about 2-4 % of random 4-5-condition functions. ``"exact_set_cover"`` is minimal
+  but again returns a single cover (ties broken by complexity and candidate order).
+* It enumerates the full 2^k logical space and merges remainders pairwise in pure
+  Python: with 8 cases ``fit`` took about 4.5 s at k = 8 and about 10 minutes at
+  k = 10 (shared machine), so k = 12 is impractical (ours: well under a second).
+* ``fit`` resets the data index, so case ids are lost unless passed as a column
+  (``case_id=``); the default inclusion cut is 0.75, not 1; an all-positive table
+  gives the label ``(tautology)`` (ours: ``1``); zero denominators give 0.0, not NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+SOLUTION_TYPES: tuple[str, ...] = ("conservative", "parsimonious")
+SOLUTION_COLUMNS: tuple[str, ...] = (
+    "solution_type",
+    "solution_id",
+    "solution",
+    "term",
+    "raw_coverage",
+    "unique_coverage",
+    "consistency",
+    "solution_consistency",
+    "solution_coverage",
+    "cases_covered",
+)
+_TRUTH_TABLE_EXTRA: tuple[str, ...] = (
+    "n",
+    "cases",
+    "consistency",
+    "outcome_code",
+    "contradictory",
+)
+_CASE_SEP = ","
+_TOL = 1e-12
+
+Cube = tuple[int, int]  # (care mask, value bits); bit i belongs to conditions[i]
+
+
+@dataclass(frozen=True)
+class Implicant:
+    """A conjunction of crisp literals; the tuple form keeps it hashable and ordered."""
+
+    literals: tuple[tuple[str, int], ...]
+
+    def __post_init__(self) -> None:
+        names = [name for name, _ in self.literals]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Implicant repeats a condition: {names}")
+        if any(value not in (0, 1) for _, value in self.literals):
+            raise ValueError(f"Implicant values must be 0 or 1: {self.literals}")
+
+    @classmethod
+    def from_mapping(
+        cls, mapping: Mapping[str, int], order: Sequence[str] | None = None
+    ) -> Implicant:
+        """Build from ``{condition: 0/1}``; ``order`` fixes the printed literal order."""
+        names = list(order) if order is not None else list(mapping)
+        extra = set(mapping) - set(names)
+        if extra:
+            raise ValueError(f"Conditions missing from order: {sorted(extra)}")
+        return cls(tuple((name, int(mapping[name])) for name in names if name in mapping))
+
+    @property
+    def mapping(self) -> dict[str, int]:
+        """Condition → required membership (1 present, 0 absent)."""
+        return dict(self.literals)
+
+    @property
+    def n_literals(self) -> int:
+        """Number of literals, the usual complexity measure."""
+        return len(self.literals)
+
+    def membership(self, data: pd.DataFrame) -> pd.Series:
+        """Crisp membership of each case in the conjunction (empty term = everyone)."""
+        cols = [name for name, _ in self.literals]
+        values = _binary_matrix(data, cols)
+        required = np.array([value for _, value in self.literals], dtype=np.int8)
+        inside = (values == required).all(axis=1)
+        return pd.Series(inside, index=data.index, name=str(self))
+
+    def __str__(self) -> str:
+        if not self.literals:
+            return "1"  # the tautology: no condition is needed
+        return "*".join(name if value else f"~{name}" for name, value in self.literals)
+
+
+def solution_string(solution: Sequence[Implicant]) -> str:
+    """Boolean formula of a solution: terms joined by `` + ``; "0" if it has no term."""
+    return " + ".join(str(term) for term in solution) if solution else "0"
+
+
+# ---------------------------------------------------------------------------
+# Data preparation
+# ---------------------------------------------------------------------------
+
+
+def crisp_membership(codes: pd.DataFrame) -> pd.DataFrame:
+    """Map factor codes to crisp sets: only +1 counts as present, so 0 and -1 are out."""
+    numeric = codes.apply(pd.to_numeric, errors="raise")
+    if numeric.isna().any().any():
+        raise ValueError("Factor codes contain missing values; code them before QCA.")
+    bad = ~numeric.isin([-1, 0, 1])
+    if bad.any().any():
+        raise ValueError("Factor codes must be -1, 0 or +1.")
+    return (numeric == 1).astype(np.int64)
+
+
+def drop_constant_conditions(data: pd.DataFrame, conditions: Iterable[str]) -> list[str]:
+    """Keep conditions that vary across cases; a constant adds no contrast to compare."""
+    conditions = list(conditions)
+    missing = [c for c in conditions if c not in data.columns]
+    if missing:
+        raise KeyError(f"Conditions not in data: {missing}")
+    return [c for c in conditions if data[c].nunique(dropna=True) > 1]
+
+
+def _binary_matrix(data: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """0/1 matrix of ``columns``; loud failure on codes that were never made crisp."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise KeyError(f"Columns not in data: {missing}")
+    if not columns:
+        return np.zeros((len(data), 0), dtype=np.int8)
+    block = data[list(columns)]
+    if block.isna().any().any() or not block.isin([0, 1]).all().all():
+        raise ValueError(
+            f"Columns {list(columns)} must hold crisp memberships 0/1 "
+            "(use crisp_membership on factor codes first)."
+        )
+    return block.to_numpy(dtype=np.int8)
+
+
+def _encode(values: np.ndarray) -> np.ndarray:
+    """Configuration codes: bit i is the membership in the i-th condition."""
+    weights = np.left_shift(1, np.arange(values.shape[1], dtype=np.int64))
+    return values.astype(np.int64) @ weights
+
+
+def _check_conditions(conditions: Sequence[str], outcome: str | None = None) -> None:
+    if len(set(conditions)) != len(conditions):
+        raise ValueError(f"Duplicate conditions: {list(conditions)}")
+    clash = set(conditions) & set(_TRUTH_TABLE_EXTRA)
+    if clash:
+        raise ValueError(f"Condition names clash with truth-table columns: {sorted(clash)}")
+    if outcome is not None and outcome in conditions:
+        raise ValueError(f"The outcome {outcome!r} cannot also be a condition.")
+
+
+# ---------------------------------------------------------------------------
+# Truth table
+# ---------------------------------------------------------------------------
+
+
+def truth_table(
+    data: pd.DataFrame, conditions: list[str], outcome: str, incl_cut: float = 1.0
+) -> pd.DataFrame:
+    """Observed configurations with their cases and outcome consistency.
+
+    ``outcome_code`` is 1 when consistency reaches ``incl_cut`` and 0 otherwise, so a
+    contradictory row (0 < consistency < 1, flagged in ``contradictory``) is positive
+    only under a lenient cut. Rows are sorted positive first, then by consistency and n.
+    """
+    conditions = list(conditions)
+    _check_conditions(conditions, outcome)
+    if not 0.0 < incl_cut <= 1.0:
+        raise ValueError(f"incl_cut must be in (0, 1], got {incl_cut}")
+    if data.index.has_duplicates:
+        raise ValueError("Case ids (the index) must be unique.")
+    values = _binary_matrix(data, conditions)
+    y = _binary_matrix(data, [outcome])[:, 0]
+    codes = _encode(values)
+    case_ids = data.index.astype(str).to_numpy()
+
+    rows = []
+    for code in dict.fromkeys(codes.tolist()):
+        members = codes == code
+        consistency = float(y[members].mean())
+        row = {c: int((code >> i) & 1) for i, c in enumerate(conditions)}
+        row.update(
+            n=int(members.sum()),
+            cases=_CASE_SEP.join(case_ids[members]),
+            consistency=consistency,
+            outcome_code=int(consistency >= incl_cut - _TOL),
+            contradictory=bool(0.0 < consistency < 1.0),
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=[*conditions, *_TRUTH_TABLE_EXTRA])
+    table = table.astype({c: np.int64 for c in [*conditions, "n", "outcome_code"]})
+    table = table.astype({"consistency": float, "contradictory": bool})
+    order = ["outcome_code", "consistency", "n", *conditions]
+    ascending = [False, False, False, *([False] * len(conditions))]
+    return table.sort_values(order, ascending=ascending, kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Boolean minimisation
+# ---------------------------------------------------------------------------
+
+
+def _bits(mask: int) -> list[int]:
+    """Single-bit masks set in ``mask``."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low)
+        mask ^= low
+    return out
+
+
+def _covers(cube: Cube, minterm: int) -> bool:
+    care, value = cube
+    return (minterm & care) == value
+
+
+def _quine_mccluskey(
+    minterms: Iterable[int], n_bits: int, dont_cares: Iterable[int] = ()
+) -> set[Cube]:
+    """Prime implicants by Quine-McCluskey; only primes covering a minterm are kept."""
+    on = set(minterms)
+    full = (1 << n_bits) - 1
+    current: set[Cube] = {(full, m) for m in on | set(dont_cares)}
+    primes: set[Cube] = set()
+    while current:
+        merged: set[Cube] = set()
+        nxt: set[Cube] = set()
+        for care, value in current:
+            for bit in _bits(care & ~value):  # pair each cube with its partner having bit=1
+                partner = (care, value | bit)
+                if partner in current:
+                    nxt.add((care & ~bit, value))
+                    merged.update({(care, value), partner})
+        primes |= current - merged
+        current = nxt
+    return {cube for cube in primes if any(_covers(cube, m) for m in on)}
+
+
+def _minimal_masks(masks: Iterable[int]) -> list[int]:
+    """Drop every mask that is a superset of another one."""
+    kept: list[int] = []
+    for mask in sorted(set(masks), key=lambda m: (m.bit_count(), m)):
+        if not any(mask & other == other for other in kept):
+            kept.append(mask)
+    return kept
+
+
+def _minimal_hitting_sets(sets: Sequence[int]) -> list[int]:
+    """Minimal transversals (Berge): each result meets every set, none can shrink."""
+    transversals = [0]
+    for edge in sets:
+        if edge == 0:
+            return []
+        hit = [t for t in transversals if t & edge]
+        extended = [t | bit for t in transversals if not t & edge for bit in _bits(edge)]
+        transversals = _minimal_masks(hit + extended)
+    return transversals
+
+
+def _parsimonious_primes(positives: Sequence[int], negatives: Sequence[int]) -> set[Cube]:
+    """Primes with all remainders as don't-cares, without listing the remainders.
+
+    A cube fixing positions S at the values of positive row p contains no negative row
+    iff S meets every difference set p XOR n, so the primes through p are the minimal
+    hitting sets of those difference sets.
+    """
+    primes: set[Cube] = set()
+    for p in positives:
+        for care in _minimal_hitting_sets([p ^ n for n in negatives]):
+            primes.add((care, p & care))
+    return primes
+
+
+def _minimal_covers(primes: Iterable[Cube], positives: Sequence[int]) -> list[list[Cube]]:
+    """All covers of the positive rows with the fewest primes (exact, by deepening search).
+
+    Primes with identical coverage are interchangeable, so the search runs over distinct
+    coverage masks and the mask covers are expanded back into prime combinations.
+    """
+    positives = list(positives)
+    if not positives:
+        return []
+    groups: dict[int, list[Cube]] = {}
+    for cube in sorted(primes):
+        mask = sum(1 << j for j, m in enumerate(positives) if _covers(cube, m))
+        if mask:
+            groups.setdefault(mask, []).append(cube)
+    full = (1 << len(positives)) - 1
+    union = 0
+    for mask in groups:
+        union |= mask
+    if union != full:
+        raise ValueError("Prime implicants do not cover all positive rows.")
+    masks = sorted(groups, key=lambda m: (-m.bit_count(), m))
+
+    def search(
+        covered: int, chosen: tuple[int, ...], limit: int, found: set[frozenset[int]]
+    ) -> None:
+        if covered == full:
+            found.add(frozenset(chosen))
+            return
+        if len(chosen) == limit:
+            return
+        first = (~covered & full) & -(~covered & full)  # lowest uncovered positive row
+        for mask in masks:
+            if mask & first:
+                search(covered | mask, (*chosen, mask), limit, found)
+
+    found: set[frozenset[int]] = set()
+    for limit in range(1, len(positives) + 1):
+        search(0, (), limit, found)
+        if found:
+            break
+    covers: set[frozenset[Cube]] = set()
+    for mask_cover in found:
+        for combo in product(*(groups[mask] for mask in sorted(mask_cover))):
+            covers.add(frozenset(combo))
+    return [list(cover) for cover in covers]
+
+
+def _cube_to_implicant(cube: Cube, conditions: Sequence[str]) -> Implicant:
+    care, value = cube
+    return Implicant(
+        tuple((c, int((value >> i) & 1)) for i, c in enumerate(conditions) if (care >> i) & 1)
+    )
+
+
+def _term_key(term: Implicant, conditions: Sequence[str]) -> tuple[int, ...]:
+    """Order terms by condition order: present before negated before absent."""
+    mapping = term.mapping
+    return tuple(0 if mapping.get(c) == 1 else 1 if mapping.get(c) == 0 else 2 for c in conditions)
+
+
+def minimise(
+    truth_table: pd.DataFrame, conditions: list[str], include_remainders: bool
+) -> list[list[Implicant]]:
+    """All minimal solutions for the positive rows of a truth table.
+
+    Returns a list of alternative solutions (each a list of ``Implicant`` terms, i.e. a
+    disjunction); empty if no row is positive. ``include_remainders=False`` gives the
+    conservative solution (only observed positive rows are minimised),
+    ``True`` the parsimonious one (unobserved configurations are don't-cares).
+    """
+    conditions = list(conditions)
+    _check_conditions(conditions)
+    values = _binary_matrix(truth_table, conditions)
+    codes = _encode(values)
+    if len(set(codes.tolist())) != len(codes):
+        raise ValueError("Truth table has duplicate configurations.")
+    outcome_code = truth_table["outcome_code"].to_numpy()
+    if not np.isin(outcome_code, [0, 1]).all():
+        raise ValueError("outcome_code must be 0 or 1.")
+    positives = sorted(codes[outcome_code == 1].tolist())
+    negatives = sorted(codes[outcome_code == 0].tolist())
+    if not positives:
+        return []
+    if include_remainders:
+        primes = _parsimonious_primes(positives, negatives)
+    else:
+        primes = _quine_mccluskey(positives, len(conditions))
+    solutions = []
+    for cover in _minimal_covers(primes, positives):
+        terms = [_cube_to_implicant(cube, conditions) for cube in cover]
+        solutions.append(sorted(terms, key=lambda t: _term_key(t, conditions)))
+    return sorted(
+        solutions,
+        key=lambda s: (sum(t.n_literals for t in s), [_term_key(t, conditions) for t in s]),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Fit measures
+# ---------------------------------------------------------------------------
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator else float("nan")
+
+
+def _term_members(term: Implicant, values: np.ndarray, column: Mapping[str, int]) -> np.ndarray:
+    """Boolean membership of each case in ``term`` from a prepared 0/1 matrix."""
+    inside = np.ones(values.shape[0], dtype=bool)
+    for name, value in term.literals:
+        inside &= values[:, column[name]] == value
+    return inside
+
+
+def _fit(
+    solution: Sequence[Implicant],
+    values: np.ndarray,
+    column: Mapping[str, int],
+    y: np.ndarray,
+    case_ids: np.ndarray,
+) -> dict:
+    """Fit measures on prepared arrays, so many alternative solutions stay cheap."""
+    members = [_term_members(term, values, column) for term in solution]
+    none = np.zeros(len(y), dtype=bool)
+    in_solution = np.any(members, axis=0) if members else none
+    n_y = int(y.sum())
+    rows = []
+    for j, (term, x) in enumerate(zip(solution, members, strict=True)):
+        others = [m for i, m in enumerate(members) if i != j]
+        in_others = np.any(others, axis=0) if others else none
+        rows.append(
+            {
+                "term": str(term),
+                "raw_coverage": _ratio((x & y).sum(), n_y),
+                "unique_coverage": _ratio((x & y & ~in_others).sum(), n_y),
+                "consistency": _ratio((x & y).sum(), x.sum()),
+                "cases_covered": _CASE_SEP.join(case_ids[x]),
+            }
+        )
+    terms = pd.DataFrame(
+        rows, columns=["term", "raw_coverage", "unique_coverage", "consistency", "cases_covered"]
+    )
+    return {
+        "solution": solution_string(solution),
+        "consistency": _ratio((in_solution & y).sum(), in_solution.sum()),
+        "coverage": _ratio((in_solution & y).sum(), n_y),
+        "cases_covered": case_ids[in_solution].tolist(),
+        "terms": terms,
+    }
+
+
+def _prepare(
+    data: pd.DataFrame, conditions: Sequence[str], outcome: str
+) -> tuple[np.ndarray, dict[str, int], np.ndarray, np.ndarray]:
+    conditions = list(dict.fromkeys(conditions))
+    values = _binary_matrix(data, conditions)
+    y = _binary_matrix(data, [outcome])[:, 0].astype(bool)
+    column = {c: i for i, c in enumerate(conditions)}
+    return values, column, y, data.index.astype(str).to_numpy()
+
+
+def solution_fit(data: pd.DataFrame, solution: Sequence[Implicant], outcome: str) -> dict:
+    """Consistency and coverage of a solution and of each of its terms (crisp sets).
+
+    Returns ``solution`` (formula), ``consistency``, ``coverage``, ``cases_covered``
+    (case ids in the solution set) and ``terms``, a DataFrame with ``term,
+    raw_coverage, unique_coverage, consistency, cases_covered`` (cases in the term).
+    """
+    used = [name for term in solution for name, _ in term.literals]
+    return _fit(solution, *_prepare(data, used, outcome))
+
+
+def necessity(data: pd.DataFrame, conditions: list[str], outcome: str) -> pd.DataFrame:
+    """Necessity of each single condition and its negation: is X a superset of Y?"""
+    conditions = list(conditions)
+    _check_conditions(conditions, outcome)
+    values = _binary_matrix(data, conditions).astype(bool)
+    y = _binary_matrix(data, [outcome])[:, 0].astype(bool)
+    rows = []
+    for i, c in enumerate(conditions):
+        for negated in (False, True):
+            x = ~values[:, i] if negated else values[:, i]
+            rows.append(
+                {
+                    "literal": f"~{c}" if negated else c,
+                    "condition": c,
+                    "negated": negated,
+                    "consistency": _ratio((x & y).sum(), y.sum()),
+                    "coverage": _ratio((x & y).sum(), x.sum()),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["literal", "condition", "negated", "consistency", "coverage"]
+    )
+
+
+# ---------------------------------------------------------------------------
+# One phase, ready for CSV
+# ---------------------------------------------------------------------------
+
+
+def _solutions_table(
+    data: pd.DataFrame, models: Mapping[str, list[list[Implicant]]], outcome: str
+) -> pd.DataFrame:
+    terms = [t for sols in models.values() for sol in sols for t in sol]
+    used = [name for term in terms for name, _ in term.literals]
+    arrays = _prepare(data, used, outcome)
+    rows = []
+    for solution_type, solutions in models.items():
+        for solution_id, solution in enumerate(solutions, start=1):
+            fit = _fit(solution, *arrays)
+            for term in fit["terms"].to_dict("records"):
+                rows.append(
+                    {
+                        "solution_type": solution_type,
+                        "solution_id": solution_id,
+                        "solution": fit["solution"],
+                        **term,
+                        "solution_consistency": fit["consistency"],
+                        "solution_coverage": fit["coverage"],
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(SOLUTION_COLUMNS))
+
+
+def qca_phase(
+    data: pd.DataFrame,
+    conditions: list[str] | None,
+    outcome: str,
+    incl_cut: float = 1.0,
+) -> dict:
+    """Truth table, conservative and parsimonious solutions, necessity for one phase.
+
+    ``data`` holds crisp memberships (cases in the index). With ``conditions=None`` all
+    non-outcome columns that vary across cases are used. Returns ``conditions`` (used),
+    ``truth_table``, ``solutions`` (one row per term, columns ``SOLUTION_COLUMNS``),
+    ``necessity`` and ``models`` (``{solution_type: [[Implicant, ...], ...]}``).
+    A solution type without any positive row contributes no rows to ``solutions``.
+    """
+    if conditions is None:
+        conditions = drop_constant_conditions(data, [c for c in data.columns if c != outcome])
+    conditions = list(conditions)
+    table = truth_table(data, conditions, outcome, incl_cut=incl_cut)
+    models = {
+        solution_type: minimise(table, conditions, include_remainders=remainders)
+        for solution_type, remainders in zip(SOLUTION_TYPES, (False, True), strict=True)
+    }
+    return {
+        "conditions": conditions,
+        "truth_table": table,
+        "solutions": _solutions_table(data, models, outcome),
+        "necessity": necessity(data, conditions, outcome),
+        "models": models,
+    }
