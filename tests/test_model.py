@@ -144,3 +144,18 @@ def test_fit_stores_log_densities(small_fit):
     _, idata = small_fit
     assert "log_likelihood" in idata.children and "log_prior" in idata.children
     assert idata["log_likelihood"]["movement"].shape[-3:] == (8, 2, 3)
+
+
+def test_prior_scale_table_flags_unstable_verdicts(small_fit, model_data):
+    from policy_windows.sensitivity import prior_scale_table, verdict
+
+    _, idata = small_fit
+    flipped = idata.copy()
+    flipped["posterior"]["beta"] = -idata["posterior"]["beta"]
+    table = prior_scale_table({1.0: idata, 2.0: flipped}, model_data)
+    assert len(table) == 2 * 24
+    row = table[(table["factor"] == "integrated_network")]
+    assert set(row["prior_scale"]) == {1.0, 2.0}
+    decided = row["verdict"].iloc[0] != "uncertain"
+    assert row["verdict_stable_across_scales"].iloc[0] == (not decided)
+    assert verdict(0.95) == "positive" and verdict(0.05) == "negative" and verdict(0.5) == "uncertain"

@@ -1,18 +1,8 @@
-import os
 from pathlib import Path
 
 from snakemake.utils import validate
 
-
 validate(config, "../schemas/config.schema.yaml")
-
-# Rule scripts import the analysis package from models/; exporting the path here makes
-# that work with or without `pip install -e .` (conda users: add
-# --conda-not-block-search-path-envvars so Snakemake keeps it).
-MODELS_DIR = str(Path(workflow.basedir).parent / "models")
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (MODELS_DIR, os.environ.get("PYTHONPATH")) if p
-)
 
 RAW_FILES = [
     "municipalities.csv",
@@ -25,12 +15,22 @@ VARIANTS = list(config["variants"])
 RAW_DIR = Path(config["data"]["raw_dir"])
 PROCESSED_DIR = Path(config["data"]["processed_dir"])
 MODEL_TABLE = str(PROCESSED_DIR / "model_table.csv")
+PRIOR_SCALES = list(config["sensitivity"]["prior_scales"])
 SUMMARY_TABLES = [
     "results/tables/factor_effects.csv",
     "results/tables/window_probability.csv",
     "results/tables/what_if.csv",
     "results/tables/highlighted_factors.csv",
 ]
+
+
+def scaled_priors(scale):
+    """The configured priors with every scale multiplied (location parameters unchanged)."""
+    factor = config["sensitivity"]["prior_scales"][scale]
+    return {
+        name: value * factor if name.endswith("_sd") else value
+        for name, value in config["priors"].items()
+    }
 
 
 def raw_files():
@@ -48,6 +48,7 @@ def final_outputs():
             "results/tables/prior_predictive.csv",
             "results/tables/model_comparison.csv",
             "results/tables/prior_sensitivity.csv",
+            "results/tables/prior_scale_sensitivity.csv",
             "results/provenance.json",
             "results/notebook.html",
             "results/model_card.html",

@@ -9,8 +9,6 @@ rule validate:
         "benchmarks/validate.tsv"
     conda:
         "../envs/pymc.yaml"
-    params:
-        raw_dir=str(RAW_DIR),
     script:
         "../scripts/validate_raw.py"
 
@@ -32,7 +30,5 @@ rule processed_data:
         "benchmarks/processed_data.tsv"
     conda:
         "../envs/pymc.yaml"
-    params:
-        raw_dir=str(RAW_DIR),
     script:
         "../scripts/processed_data.py"

@@ -47,6 +47,7 @@ rule fit:
         mem_mb=4000,
         runtime=30,
     params:
+        name=lambda wildcards: wildcards.variant,
         variant=lambda wildcards: config["variants"][wildcards.variant],
         priors=config["priors"],
         sampler=config["sampler"],
@@ -54,6 +55,59 @@ rule fit:
         seed=config["seed"],
     script:
         "../scripts/fit.py"
+
+
+rule fit_prior_scale:
+    input:
+        MODEL_TABLE,
+    output:
+        idata="results/fits/prior_scale_{scale}.nc",
+        diagnostics="results/tables/diagnostics_prior_scale_{scale}.csv",
+    log:
+        "logs/fit_prior_scale_{scale}.log",
+    benchmark:
+        "benchmarks/fit_prior_scale_{scale}.tsv"
+    wildcard_constraints:
+        scale="|".join(PRIOR_SCALES),
+    conda:
+        "../envs/pymc.yaml"
+    threads: config["sampler"]["chains"]
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        name=lambda wildcards: f"full (prior scale {wildcards.scale})",
+        variant=config["variants"]["full"],
+        priors=lambda wildcards: scaled_priors(wildcards.scale),
+        sampler=config["sampler"],
+        gates=config["gates"],
+        seed=config["seed"],
+    script:
+        "../scripts/fit.py"
+
+
+rule prior_scale_sensitivity:
+    input:
+        table=MODEL_TABLE,
+        default="results/fits/full.nc",
+        scaled=expand("results/fits/prior_scale_{scale}.nc", scale=PRIOR_SCALES),
+    output:
+        report(
+            "results/tables/prior_scale_sensitivity.csv",
+            caption="../report/prior_scale_sensitivity.rst",
+            category="Checks",
+        ),
+    log:
+        "logs/prior_scale_sensitivity.log",
+    benchmark:
+        "benchmarks/prior_scale_sensitivity.tsv"
+    conda:
+        "../envs/pymc.yaml"
+    params:
+        scales=PRIOR_SCALES,
+        factors=[config["sensitivity"]["prior_scales"][s] for s in PRIOR_SCALES],
+    script:
+        "../scripts/prior_scale_sensitivity.py"
 
 
 rule summaries:

@@ -9,7 +9,7 @@ from policy_windows.gates import GateThresholds, check_gates, parameter_names
 from policy_windows.pipeline import model_from_config
 
 log = io.log_to(snakemake.log[0])
-variant = snakemake.wildcards.variant
+variant = snakemake.params.name
 data = io.read_model_data(snakemake.input[0])
 model = model_from_config(data, variant, snakemake.params.variant, snakemake.params.priors)
 settings = SamplerSettings.from_config(

@@ -1,0 +1,12 @@
+"""Figure: agenda vs institutionalisation window probability and kappa (plots.windows.phase_coupling)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from policy_windows import io  # noqa: E402
+from policy_windows.plots import files, save_figure  # noqa: E402
+
+io.log_to(snakemake.log[0])
+fig = files.phase_coupling_figure(**snakemake.input)
+save_figure(fig, snakemake.output[0], dpi=200)

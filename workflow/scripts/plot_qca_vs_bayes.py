@@ -1,0 +1,12 @@
+"""Figure: QCA solution terms beside the Bayesian effects (plots.qca_bayes.qca_vs_bayes)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from policy_windows import io  # noqa: E402
+from policy_windows.plots import files, save_figure  # noqa: E402
+
+io.log_to(snakemake.log[0])
+fig = files.qca_vs_bayes_figure(**snakemake.input)
+save_figure(fig, snakemake.output[0], dpi=200)
