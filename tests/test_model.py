@@ -159,3 +159,17 @@ def test_prior_scale_table_flags_unstable_verdicts(small_fit, model_data):
     decided = row["verdict"].iloc[0] != "uncertain"
     assert row["verdict_stable_across_scales"].iloc[0] == (not decided)
     assert verdict(0.95) == "positive" and verdict(0.05) == "negative" and verdict(0.5) == "uncertain"
+
+
+def test_describe_effect_is_cautious_when_interval_spans_zero():
+    from policy_windows.derived import describe_effect
+
+    row = {"factor": "f", "phase": "agenda", "stream": "problem", "p_beta_positive": 0.95,
+           "ame_pp_plus_vs_minus_mean": 9.0, "ame_pp_plus_vs_minus_eti95_lb": -1.8,
+           "ame_pp_plus_vs_minus_eti95_ub": 24.2, "n_present": 4, "n_lacking": 2}
+    text = describe_effect(pd.Series(row), 8)
+    assert "probably goes with more movement" in text and "very" not in text
+    assert "does not rule out" in text or "do not rule out no effect" in text
+    row.update(p_beta_positive=0.99, ame_pp_plus_vs_minus_eti95_lb=2.0)
+    text = describe_effect(pd.Series(row), 8)
+    assert text.startswith("f very probably") and "rule out" not in text

@@ -155,21 +155,24 @@ def what_if(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
 def describe_effect(row: pd.Series, n_municipalities: int) -> str:
     """A plain-language sentence about one factor that its own numbers support."""
     p = row["p_beta_positive"]
-    if p >= 0.95:
-        direction = "very probably raises"
-    elif p >= 0.8:
-        direction = "probably raises"
-    elif p > 0.2:
-        direction = "has an effect of uncertain sign on"
-    elif p > 0.05:
-        direction = "probably lowers"
+    if p >= 0.975:
+        direction = "very probably goes with more movement in"
+    elif p >= 0.9:
+        direction = "probably goes with more movement in"
+    elif p >= 0.75:
+        direction = "may go with more movement in"
+    elif p > 0.25:
+        direction = "has no clear direction of association with"
+    elif p > 0.1:
+        direction = "may go with less movement in"
     else:
-        direction = "very probably lowers"
+        direction = "probably goes with less movement in"
+    lo, hi = row["ame_pp_plus_vs_minus_eti95_lb"], row["ame_pp_plus_vs_minus_eti95_ub"]
+    zero = " The interval includes zero, so these data do not rule out no effect." if lo <= 0 <= hi else ""
     return (
-        f"{row['factor']} ({row['phase']}, {row['stream']} stream) {direction} the chance that "
-        f"the stream moves (P(beta > 0) = {p:.2f}); moving it from lacking to present changes the "
-        f"{row['phase']} window probability by {row['ame_pp_plus_vs_minus_mean']:+.1f} percentage points on "
-        f"average (95% interval {row['ame_pp_plus_vs_minus_eti95_lb']:+.1f} to "
-        f"{row['ame_pp_plus_vs_minus_eti95_ub']:+.1f}), estimated from {n_municipalities} municipalities "
-        f"of which {row['n_present']} have it present and {row['n_lacking']} lacking."
+        f"{row['factor']} {direction} its {row['phase']} {row['stream']} stream "
+        f"(P(beta > 0) = {p:.2f}). Present rather than lacking, it changes the {row['phase']} "
+        f"window probability by {row['ame_pp_plus_vs_minus_mean']:+.1f} percentage points on average "
+        f"(95% interval {lo:+.1f} to {hi:+.1f}), from {n_municipalities} municipalities of which "
+        f"{row['n_present']} have it present and {row['n_lacking']} lacking.{zero}"
     )
