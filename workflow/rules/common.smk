@@ -56,3 +56,23 @@ def final_outputs():
         + QCA_TABLES
         + FIGURES
     )
+
+
+# Helpers of rules/validation_studies.smk (SBC and RECOVERY are its config sections).
+def sbc_simulations(wildcards):
+    """Simulation indices of job {sim}: a chunk of sims_per_job consecutive simulations."""
+    first = int(wildcards.sim) * SBC["sims_per_job"]
+    return list(range(first, min(first + SBC["sims_per_job"], SBC["n_simulations"])))
+
+
+def recovery_mem_mb(wildcards):
+    return (
+        RECOVERY["mem_mb_base"] + RECOVERY["mem_mb_per_1000"] * int(wildcards.M) // 1000
+    )
+
+
+def recovery_runtime(wildcards):
+    return (
+        RECOVERY["runtime_base"]
+        + RECOVERY["runtime_per_1000"] * int(wildcards.M) // 1000
+    )
