@@ -18,10 +18,16 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pymc as pm
+import pytensor
 import pytensor.tensor as pt
 
 from .constants import PHASES, STREAMS
 from .design import ModelData
+
+# Reproducibility: with numba's fastmath on, a model compiled fresh and the same model loaded
+# from PyTensor's compile cache do not give bit-identical gradients, so one seed gave different
+# chains on a first (cold-cache) and a later run. Strict IEEE arithmetic makes them identical.
+pytensor.config.numba__fastmath = False
 
 
 @dataclass(frozen=True)
