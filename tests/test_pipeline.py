@@ -102,9 +102,9 @@ def test_bad_raw_data_stops_the_pipeline(tmp_path):
     """Validation runs first: a broken code fails `validate` and nothing downstream is written."""
     work = _copy_repo(tmp_path)
     codes = work / "data" / "raw" / "factor_codes.csv"
-    lines = codes.read_text().splitlines()
-    lines[5] = lines[5].replace(",1,", ",7,", 1) if ",1," in lines[5] else lines[5].replace(",0,", ",7,", 1)
-    codes.write_text("\n".join(lines) + "\n")
+    table = pd.read_csv(codes, dtype=str, keep_default_na=False)
+    table.loc[4, "code"] = "7"  # data row 5 = line 6 of the file
+    table.to_csv(codes, index=False, lineterminator="\n")
     result = _run(["--cores", "1", "--workflow-profile", "none", "validate"], work, timeout=300)
     assert result.returncode != 0
     log = (work / "logs" / "validate.log").read_text()

@@ -68,10 +68,8 @@ def test_unknown_plugin_option_is_rejected_so_the_plugin_is_really_loaded(tmp_pa
     assert bad.returncode != 0 and "unrecognized arguments" in bad.stderr
 
 
-def test_dry_run_of_the_simulation_studies(tmp_path):
-    snakefile = tmp_path / "Snakefile"
-    snakefile.write_text(f'include: "{ROOT / "workflow" / "rules" / "validation_studies.smk"}"\n')
-    result = dry_run(snakefile, "sbc", "recovery", extra=("--forceall",))
+def test_dry_run_of_the_simulation_studies():
+    result = dry_run(ROOT / "workflow" / "Snakefile", "sbc", "recovery", extra=("--forceall",))
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     config = yaml.safe_load((ROOT / "config" / "validation_studies.yaml").read_text())
     fits = job_resources(result.stdout, "sbc_fit")
