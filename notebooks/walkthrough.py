@@ -33,33 +33,68 @@
 # Read every interval below as "what these eight coded cases are compatible with", never as
 # an estimate for Dutch municipalities in general.
 
-# %%
-import base64
-import sys
+# %% [markdown]
+# The helper code of this page (imports, the factor names, showing a figure) is in
+# a cell the rendered page leaves out, the first code cell of `notebooks/walkthrough.py`, and a
+# cell that only shows a figure shows it without its one line of code. Every code cell shown
+# below computes only from the workflow's tables.
+
+# %% tags=["remove_cell"]
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-if not any(Path(p, "policy_windows").is_dir() for p in sys.path):
-    sys.path.insert(0, str(Path("models").resolve()))  # run from the repository root
-
-from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS  # noqa: E402
-from policy_windows.derived import describe_effect  # noqa: E402
+from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
+from policy_windows.derived import describe_effect
 
 TABLES = Path("results/tables")
 FIGURES = Path("results/figures")
+# Figures are linked, not embedded: this page is written to results/notebook.html, so
+# "figures/<name>.png" is results/figures/<name>.png. The Snakemake report keeps each figure
+# once, as its own entry with its caption; inside the report this page cannot load the link
+# and shows only the note that says where the figure is.
+FIGURE_LINK = "figures/{name}.png"
 pd.set_option("display.max_columns", 40)
 pd.set_option("display.width", 160)
-pd.set_option("display.precision", 2)
+# three significant digits (0.0228, 0.86, 12.3), whole numbers from 100 on; no scientific notation
+pd.set_option("display.float_format", lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}")
+FACTOR_NAMES = pd.read_csv("data/processed/factors.csv").set_index("factor")["name_en"].to_dict()
 
 
-def show_figure(name: str, width: int = 1000) -> None:
-    """Embed a figure the workflow produced (no re-plotting), with its file name as alt text."""
+def pick(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The listed columns the table has, in that order (tables gain and lose columns over time)."""
+    return table[[column for column in columns if column in table.columns]]
+
+
+def named(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with factor names in place of factor ids (the ids are in the CSV files)."""
+    return table.assign(factor=table["factor"].map(lambda f: FACTOR_NAMES.get(f, f))) if "factor" in table else table
+
+
+def named_terms(expression: str) -> str:
+    """A QCA expression with factor names: "a*~b + c" becomes "A · not B + C"."""
+    def literal(token: str) -> str:
+        factor = token.strip().lstrip("~")
+        return ("not " if token.strip().startswith("~") else "") + FACTOR_NAMES.get(factor, factor)
+
+    return " + ".join(" · ".join(map(literal, term.split("*"))) for term in str(expression).split("+"))
+
+
+def show_figure(name: str, title: str, width: int = 1000) -> None:
+    """Show a figure the workflow made (read from results/figures/, never re-plotted)."""
     path = FIGURES / f"{name}.png"
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    alt = f"Figure {path} ({name.replace('_', ' ')}); its caption is in the Snakemake report"
-    display(HTML(f'<img src="data:image/png;base64,{data}" width="{width}" alt="{alt}">'))
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing; the notebook rule lists every figure as input")
+    link = FIGURE_LINK.format(name=name)
+    display(HTML(
+        f'<figure class="pw-figure" style="margin:1em 0">'
+        f'<img src="{link}" alt="" style="max-width:100%;height:auto" width="{width}">'
+        f'<figcaption style="border-left:3px solid #0f766e;padding:.2em .7em;background:#f8fafc">'
+        f"<strong>Figure: {title}</strong> (<code>{path}</code>). In the Snakemake report it is the entry "
+        f"<code>{path.name}</code>, full size with its caption; opened from <code>results/</code>, this page "
+        f"shows it above.</figcaption></figure>"
+    ))
 
 
 def say(text: str) -> None:
@@ -95,8 +130,8 @@ say(
     "a neutral value between lacking and present."
 )
 
-# %%
-show_figure("coded_data", width=1100)
+# %% tags=["remove_input"]
+show_figure("coded_data", "the coded data of every municipality", width=1100)
 
 # %% [markdown]
 # ## 2. The model
@@ -109,8 +144,8 @@ show_figure("coded_data", width=1100)
 # (`docs/model_card.md`) gives the priors and their justification. The graph below is drawn
 # from the PyMC model itself.
 
-# %%
-show_figure("model_graph", width=1000)
+# %% tags=["remove_input"]
+show_figure("model_graph", "the structure of the model")
 
 # %% [markdown]
 # ## 3. Did the sampler converge?
@@ -146,8 +181,8 @@ display(convergence)
 # right: posterior predictive probability of every observed movement). With 48 binary
 # observations these checks catch gross misfit only.
 
-# %%
-show_figure("predictive_checks", width=1100)
+# %% tags=["remove_input"]
+show_figure("predictive_checks", "prior and posterior predictive checks", width=1100)
 
 # %%
 window_table = pd.read_csv(TABLES / "window_probability.csv")
@@ -182,10 +217,10 @@ columns = [
     "beta_mean", "beta_eti89_lb", "beta_eti89_ub", "p_beta_positive",
     "ame_pp_plus_vs_minus_mean", "ame_pp_plus_vs_minus_eti89_lb", "ame_pp_plus_vs_minus_eti89_ub",
 ]
-display(effects[columns].sort_values(["phase", "stream", "p_beta_positive"], ascending=[True, True, False]))
+display(named(pick(effects, columns)).sort_values(["phase", "stream", "p_beta_positive"], ascending=[True, True, False]))
 
-# %%
-show_figure("factor_effects_forest", width=1000)
+# %% tags=["remove_input"]
+show_figure("factor_effects_forest", "factor effects")
 
 # %% [markdown]
 # The thesis singles out three factors as new and decisive. The sentences below are
@@ -193,7 +228,7 @@ show_figure("factor_effects_forest", width=1000)
 
 # %%
 highlighted = effects.set_index("factor").loc[list(HIGHLIGHTED_FACTORS)].reset_index()
-say("\n".join(f"* {describe_effect(row, n_municipalities)}" for _, row in highlighted.iterrows()))
+say("\n".join(f"* {describe_effect(row, n_municipalities, names=FACTOR_NAMES)}" for _, row in highlighted.iterrows()))
 clear = effects[(effects["p_beta_positive"] >= 0.95) | (effects["p_beta_positive"] <= 0.05)]
 say(
     f"Of {len(effects)} factors, {len(clear)} have P(β > 0) at or beyond 0.95 (or 0.05). "
@@ -206,20 +241,18 @@ say(
 
 # %%
 display(
-    window_table[
-        ["municipality", "phase", "observed_window", "window_probability_mean",
-         "window_probability_eti89_lb", "window_probability_eti89_ub"]
-    ]
+    pick(window_table, ["municipality", "phase", "observed_window", "window_probability_mean",
+                        "window_probability_eti89_lb", "window_probability_eti89_ub"])
 )
-show_figure("window_probability", width=1000)
+show_figure("window_probability", "window probability per municipality")
 
 # %% [markdown]
 # Institutionalisation builds on the agenda phase: the coupling κ shifts each
 # institutionalisation stream after an agenda window. The left panel plots both window
 # probabilities per municipality; the right panel shows κ per stream.
 
-# %%
-show_figure("phase_coupling", width=1000)
+# %% tags=["remove_input"]
+show_figure("phase_coupling", "coupling of the two phases")
 
 # %% [markdown]
 # ## 7. What if one factor changed?
@@ -232,12 +265,11 @@ show_figure("phase_coupling", width=1000)
 # %%
 what_if = pd.read_csv(TABLES / "what_if.csv")
 display(
-    what_if[what_if["rank"] <= 3][
-        ["municipality", "rank", "phase", "stream", "factor", "current_code",
-         "window_probability_now", "gain_pp_mean", "gain_pp_eti89_lb", "gain_pp_eti89_ub"]
-    ]
+    named(pick(what_if[what_if["rank"] <= 3],
+               ["municipality", "rank", "phase", "stream", "factor", "current_code",
+                "window_probability_now", "gain_pp_mean", "gain_pp_eti89_lb", "gain_pp_eti89_ub"]))
 )
-show_figure("what_if", width=1100)
+show_figure("what_if", "what-if gains", width=1100)
 
 # %% [markdown]
 # ## 8. Which parts of the model do the data support?
@@ -250,7 +282,7 @@ show_figure("what_if", width=1100)
 # %%
 comparison = pd.read_csv(TABLES / "model_comparison.csv")
 display(comparison)
-show_figure("model_comparison", width=1000)
+show_figure("model_comparison", "model comparison")
 
 # %%
 for method, part in comparison.groupby("method", sort=False):
@@ -300,12 +332,15 @@ for phase in PHASES:
         + ", ".join(f"{n} {kind} solution(s)" for kind, n in counts.items())
         + "."
     )
-    display(part)
-display(solutions[["phase", "solution_type", "solution_id", "term", "consistency", "raw_coverage", "cases_covered"]])
-display(necessity[necessity["consistency"] >= 0.9])
+    display(part.rename(columns=FACTOR_NAMES))
+display(
+    pick(solutions, ["phase", "solution_type", "solution_id", "term", "consistency", "raw_coverage", "cases_covered"])
+    .assign(term=solutions["term"].map(named_terms))
+)
+display(necessity[necessity["consistency"] >= 0.9].assign(literal=lambda t: t["literal"].map(named_terms)))
 
-# %%
-show_figure("qca_vs_bayes", width=1100)
+# %% tags=["remove_input"]
+show_figure("qca_vs_bayes", "QCA solutions next to the Bayesian effects", width=1100)
 
 # %% [markdown]
 # ## 11. What eight cases can and cannot tell
@@ -321,5 +356,5 @@ show_figure("qca_vs_bayes", width=1100)
 #
 # The workflow that produced all of this:
 
-# %%
-show_figure("workflow_dag", width=1100)
+# %% tags=["remove_input"]
+show_figure("workflow_dag", "the workflow's rules", width=1100)

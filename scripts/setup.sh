@@ -14,6 +14,18 @@ if [ -z "$PY" ]; then
   echo "Python 3.12 or newer is required (PyMC 6, ArviZ 1.x); install it or set PYTHON=/path/to/python3.12" >&2
   exit 1
 fi
+# Graphviz's `dot` lays out the model graph and the rule graph (Debian/Ubuntu: graphviz).
+if ! command -v dot >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing graphviz (the 'dot' program draws the model and workflow graphs)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz
+  else
+    echo "Graphviz's 'dot' program is required; install it (e.g. 'sudo apt-get install graphviz'," \
+      "'brew install graphviz' or 'conda install -c conda-forge graphviz') and rerun" >&2
+    exit 1
+  fi
+fi
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null; then
   rm -rf .venv
   "$PY" -m venv .venv

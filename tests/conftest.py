@@ -26,11 +26,24 @@ def model_data(model_table) -> ModelData:
 
 
 @pytest.fixture(scope="session")
-def small_fit(model_data):
-    """One quick posterior of the full model, shared by the derived-quantity tests."""
-    from policy_windows.fitting import SamplerSettings, sample_posterior
-    from policy_windows.model import build_model
+def pipeline_run(tmp_path_factory) -> Path:
+    """One full `snakemake --cores 2` run in a fresh copy of the project, shared by every test
+    that reads the workflow's outputs (tests/test_pipeline.py, tests/test_report.py)."""
+    from workflow_helpers import copy_repo, run_snakemake
 
-    model = build_model(model_data)
-    settings = SamplerSettings(draws=200, tune=300, chains=2, cores=1, seed=7)
-    return model, sample_posterior(model, settings)
+    work = copy_repo(tmp_path_factory.mktemp("run1"))
+    result = run_snakemake(["--cores", "2", "--workflow-profile", "none"], work)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return work
+
+
+@pytest.fixture(scope="session")
+def small_fit(model_data):
+    """One quick posterior of the full model (on the compiled kernel), shared by the
+    derived-quantity tests, with the configuration it was fitted with."""
+    from policy_windows.configuration import Configuration, Priors
+    from policy_windows.sampler import SamplerSettings, compile_design, fit
+
+    config = Configuration("full")
+    settings = SamplerSettings(draws=200, tune=300, chains=2, target_accept=0.9, seed=7, cores=1)
+    return config, fit(compile_design(model_data), model_data, config, Priors(), settings)

@@ -6,6 +6,8 @@ import xarray as xr
 
 from policy_windows.gates import ConvergenceError, GateThresholds, check_gates
 
+GATES = GateThresholds(max_rhat=1.01, min_ess_bulk=400, min_ess_tail=400, max_divergences=0)
+
 
 def _fake_fit(beta: np.ndarray, diverging: np.ndarray) -> xr.DataTree:
     chains, draws = beta.shape[:2]
@@ -20,7 +22,7 @@ def _fake_fit(beta: np.ndarray, diverging: np.ndarray) -> xr.DataTree:
 def test_good_fit_passes():
     rng = np.random.default_rng(0)
     fit = _fake_fit(rng.normal(size=(4, 1000, 2)), np.zeros((4, 1000), bool))
-    table = check_gates(fit, ["beta"], GateThresholds())
+    table = check_gates(fit, ["beta"], GATES)
     assert table["passes"].all() and len(table) == 2
 
 
@@ -29,7 +31,7 @@ def test_stuck_chain_fails_rhat_and_names_parameter():
     beta = rng.normal(size=(4, 1000, 2))
     beta[0, :, 1] += 5.0  # one chain elsewhere for factor b
     with pytest.raises(ConvergenceError, match=r"beta\[b\]: R-hat") as err:
-        check_gates(_fake_fit(beta, np.zeros((4, 1000), bool)), ["beta"], GateThresholds())
+        check_gates(_fake_fit(beta, np.zeros((4, 1000), bool)), ["beta"], GATES)
     assert "beta[a]" not in str(err.value)
 
 
@@ -37,7 +39,7 @@ def test_low_ess_fails():
     rng = np.random.default_rng(1)
     walk = np.cumsum(rng.normal(size=(4, 1000, 2)), axis=1)  # strongly autocorrelated
     with pytest.raises(ConvergenceError, match="bulk ESS"):
-        check_gates(_fake_fit(walk, np.zeros((4, 1000), bool)), ["beta"], GateThresholds())
+        check_gates(_fake_fit(walk, np.zeros((4, 1000), bool)), ["beta"], GATES)
 
 
 def test_divergences_fail():
@@ -45,4 +47,4 @@ def test_divergences_fail():
     diverging = np.zeros((4, 1000), bool)
     diverging[1, 10] = True
     with pytest.raises(ConvergenceError, match="1 divergent transitions"):
-        check_gates(_fake_fit(rng.normal(size=(4, 1000, 2)), diverging), ["beta"], GateThresholds())
+        check_gates(_fake_fit(rng.normal(size=(4, 1000, 2)), diverging), ["beta"], GATES)

@@ -6,11 +6,11 @@ import pytest
 import xarray as xr
 
 from policy_windows.constants import PHASES, STREAMS
+from policy_windows.counterfactuals import what_if
 from policy_windows.derived import (
     average_marginal_effect,
     posterior_draws,
     stream_probability,
-    what_if,
     window_probability,
     window_table,
 )
@@ -127,7 +127,10 @@ def test_what_if_gain_matches_direct_computation(small_fit, model_data):
     # only factors not already present are listed, best change first
     assert not ((table["municipality"] == "8") & (table["factor"] == "insight_nature_scale")).any()
     first = table[table["municipality"] == "1"]
-    assert first["gain_pp_mean"].is_monotonic_decreasing and first["rank"].iloc[0] == 1
+    flagged = first["flag"] != ""
+    assert first.loc[~flagged, "gain_pp_mean"].is_monotonic_decreasing and first["rank"].iloc[0] == 1
+    assert first.loc[flagged, "gain_pp_mean"].is_monotonic_decreasing
+    assert first.loc[flagged, "rank"].min() > first.loc[~flagged, "rank"].max()
 
 
 def test_window_table_matches_observed_windows(small_fit, model_data):
@@ -146,30 +149,21 @@ def test_fit_stores_log_densities(small_fit):
     assert idata["log_likelihood"]["movement"].shape[-3:] == (8, 2, 3)
 
 
-def test_prior_scale_table_flags_unstable_verdicts(small_fit, model_data):
-    from policy_windows.sensitivity import prior_scale_table, verdict
-
-    _, idata = small_fit
-    flipped = idata.copy()
-    flipped["posterior"]["beta"] = -idata["posterior"]["beta"]
-    table = prior_scale_table({1.0: idata, 2.0: flipped}, model_data)
-    assert len(table) == 2 * 24
-    row = table[(table["factor"] == "integrated_network")]
-    assert set(row["prior_scale"]) == {1.0, 2.0}
-    decided = row["verdict"].iloc[0] != "uncertain"
-    assert row["verdict_stable_across_scales"].iloc[0] == (not decided)
-    assert verdict(0.95) == "positive" and verdict(0.05) == "negative" and verdict(0.5) == "uncertain"
-
-
-def test_describe_effect_is_cautious_when_interval_spans_zero():
+def test_describe_effect_never_calls_an_unidentified_factor_positive():
     from policy_windows.derived import describe_effect
 
-    row = {"factor": "f", "phase": "agenda", "stream": "problem", "p_beta_positive": 0.95,
-           "ame_pp_plus_vs_minus_mean": 9.0, "ame_pp_plus_vs_minus_eti95_lb": -1.8,
-           "ame_pp_plus_vs_minus_eti95_ub": 24.2, "n_present": 4, "n_lacking": 2}
-    text = describe_effect(pd.Series(row), 8)
-    assert "probably goes with more movement" in text and "very" not in text
-    assert "does not rule out" in text or "do not rule out no effect" in text
-    row.update(p_beta_positive=0.99, ame_pp_plus_vs_minus_eti95_lb=2.0)
-    text = describe_effect(pd.Series(row), 8)
-    assert text.startswith("f very probably") and "rule out" not in text
+    row = {"factor": "f", "phase": "agenda", "stream": "problem", "identification": "identified",
+           "identification_note": "", "p_beta_positive": 0.95, "p_mu_positive": 0.96, "p_beta_above_mu": 0.6,
+           "beta_minus_mu_mean": 0.1, "beta_minus_mu_eti95_lb": -0.8, "beta_minus_mu_eti95_ub": 1.1,
+           "ame_contrast_observed": "+1 vs -1", "ame_pp_observed_mean": 9.0, "ame_pp_observed_eti95_lb": -1.8,
+           "ame_pp_observed_eti95_ub": 24.2}
+    text = describe_effect(row, names={"f": "Insight into nature and scale"})
+    assert "cannot single out insight into nature and scale from its stream (P(β>μ)=0.60" in text
+    assert "P(μ>0)=0.96" in text and "includes zero" in text
+    row.update(p_beta_above_mu=0.95, ame_pp_observed_eti95_lb=2.0)
+    text = describe_effect(row)
+    assert "f goes with more movement than its stream's pooled mean (P(β>μ)=0.95" in text
+    assert "includes zero" not in text
+    row.update(identification="not identified", identification_note="coded present (+1) in all 8 municipalities")
+    text = describe_effect(row)
+    assert "not identified" in text and "positive" not in text and "Observed contrast" not in text

@@ -144,11 +144,14 @@ def test_interval_rows_and_recovery_table():
 
     frames = []
     for m in (100, 400):
-        part = rows.assign(M=m, replicate=0, identified=True, divergences=0)
+        part = rows.assign(M=m, replicate=0, identified=True, divergences=0, passes_gates=True)
         part["width90"] = 2.0 / np.sqrt(m)
         frames.append(part)
+        # A replicate that failed its gates is excluded and counted, never averaged in.
+        frames.append(rows.assign(M=m, replicate=1, identified=True, divergences=9, passes_gates=False, covered90=False))
     table = recovery_table(pd.concat(frames), target_halfwidth=0.5)
     assert table["coverage90"].tolist() == pytest.approx([2 / 3, 2 / 3])
+    assert table["n_excluded_fits"].tolist() == [1, 1] and table["n_replicates"].tolist() == [1, 1]
     assert table["M_needed_halfwidth"].iloc[0] == pytest.approx(4.0)
 
 

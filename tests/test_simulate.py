@@ -3,22 +3,20 @@ order (agenda window -> institutionalisation), reproducibility and parameter rec
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from policy_windows.configuration import Configuration, Priors, kernel_arrays
 from policy_windows.constants import CODES
-from policy_windows.derived import posterior_draws, stream_probability, window_probability
-from policy_windows.model import Priors
+from policy_windows.predictor import stream_probability, window_probability
 from policy_windows.simulate import (
     code_frequencies,
-    data_containers,
     draw_at,
-    observed_model_data,
     prior_draws,
+    sequential_movement,
     simulate_dataset,
     simulate_movement,
     simulation_rng,
@@ -29,15 +27,17 @@ RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
 
 @pytest.fixture(scope="module")
-def shipped():
-    return observed_model_data(
-        pd.read_csv(RAW / "factor_codes.csv"), pd.read_csv(RAW / "codebook.csv"), pd.read_csv(RAW / "stream_movement.csv")
-    )
+def shipped(model_data):
+    return model_data
+
+
+def arrays_for(design, config=Configuration("full")):
+    return kernel_arrays(config, Priors(), design)
 
 
 @pytest.fixture(scope="module")
 def draws(shipped):
-    return prior_draws(shipped, 50, seed=11)
+    return prior_draws(arrays_for(shipped), 50, np.random.default_rng(11))
 
 
 def test_shipped_design_matches_raw_windows(shipped):
@@ -71,9 +71,18 @@ def test_prior_draws_follow_the_model(shipped, draws):
     assert draws["beta"].shape == (50, 24) and draws["u"].shape == (50, 8)
     assert draws["alpha"].shape == (50, 2, 3) and draws["sigma_u"].shape == (50,)
     assert (draws["tau"] > 0).all() and (draws["sigma_u"] > 0).all()
-    again = prior_draws(shipped, 50, seed=11)
+    again = prior_draws(arrays_for(shipped), 50, np.random.default_rng(11))
     for name in draws:
         np.testing.assert_array_equal(draws[name], again[name])
+    assert not draws["delta"].any()  # switched off in the full model
+
+
+def test_switched_off_parts_are_zero_in_prior_draws(shipped):
+    config = Configuration("x", factors="theory", coupling=False, municipality_effect=False)
+    draws = prior_draws(arrays_for(shipped, config), 20, np.random.default_rng(2))
+    empirical = np.array([o == "empirical" for o in shipped.factor_origin])
+    assert not draws["beta"][:, empirical].any() and draws["beta"][:, ~empirical].all()
+    assert not draws["kappa"].any() and not draws["u"].any()
 
 
 def test_simulation_is_reproducible(shipped, draws):
@@ -104,36 +113,45 @@ def test_true_window_probability_uses_the_simulated_window(shipped, draws):
     params = draw_at(draws, 0)
     data, truth = simulate_dataset(params, shipped, simulation_rng(1, 0))
     one = {k: params[k][None] for k in ("alpha", "beta", "u", "kappa")}
-    np.testing.assert_allclose(truth["window_probability"], window_probability(stream_probability(one, data))[0])
+    theta = stream_probability(one, data.x, data.factor_group, data.agenda_window)
+    np.testing.assert_allclose(truth["window_probability"], window_probability(theta)[0])
 
 
-def test_data_containers_swap_movement_and_agenda_window_together(shipped, draws):
-    data, _ = simulate_dataset(draw_at(draws, 1), shipped, simulation_rng(1, 1))
-    containers = data_containers(data)
-    assert set(containers) == {"movement_data", "agenda_window"}
-    np.testing.assert_array_equal(containers["agenda_window"], data.agenda_window)
-    assert "x" in data_containers(data, include_x=True)
+def test_sequential_simulation_matches_the_model_likelihood(shipped, draws):
+    """Frequencies of a simulated pattern match the probability the model gives it."""
+    params = {k: v[:1] for k, v in draws.items()}
+    n = 100_000
+    tiled = {k: np.repeat(v, n, axis=0) for k, v in params.items()}
+    movement = sequential_movement(tiled, shipped, np.random.default_rng(3))
+    agenda_window = movement[:, :, 0, :].all(axis=2)
+    theta = stream_probability(params, shipped.x, shipped.factor_group, np.ones(shipped.n_municipalities))[0]
+    opened = agenda_window[:, 0]
+    observed = movement[opened, 0, 1, :].mean(axis=0)
+    se = np.sqrt(theta[0, 1, :] * (1 - theta[0, 1, :]) / opened.sum())
+    assert opened.sum() > 1000
+    assert np.all(np.abs(observed - theta[0, 1, :]) < 5 * se), (observed, theta[0, 1, :], se)
+    closed_theta = stream_probability(params, shipped.x, shipped.factor_group, np.zeros(shipped.n_municipalities))[0]
+    observed = movement[~opened, 0, 1, :].mean(axis=0)
+    se = np.sqrt(closed_theta[0, 1, :] * (1 - closed_theta[0, 1, :]) / (~opened).sum())
+    assert np.all(np.abs(observed - closed_theta[0, 1, :]) < 5 * se)
 
 
 def test_recovery_with_many_municipalities(shipped):
-    """M=200 simulated municipalities, centred model, compiled once and fitted via with_data."""
-    from policy_windows.fitting import SamplerSettings, compile_for_refits, sample_compiled
-    from policy_windows.model import build_model
+    """M=200 simulated municipalities on the compiled kernel: intervals cover the truth."""
+    from policy_windows.sampler import SamplerSettings, compile_design, fit
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    config = Configuration("full")
     design = synthetic_design(shipped, 200, np.random.default_rng(7), code_frequencies(shipped, pseudo_count=0.5))
-    params = draw_at(prior_draws(design, 1, seed=8, centred=True), 0)
+    params = draw_at(prior_draws(arrays_for(design), 1, np.random.default_rng(8)), 0)
     data, truth = simulate_dataset(params, design, simulation_rng(8, 0))
-    # Compile on a design whose outcomes differ, so the fit only sees the simulation via with_data.
-    compiled = compile_for_refits(build_model(design, priors=Priors(), centred=True))
     settings = SamplerSettings(draws=300, tune=300, chains=2, cores=2, seed=9, target_accept=0.9)
-    idata = sample_compiled(compiled, settings, **data_containers(data))
+    idata = fit(compile_design(design), data, config, Priors(), settings)
     beta = idata["posterior"]["beta"].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
     lo, hi = np.quantile(beta, [0.025, 0.975], axis=0)
     inside = (lo <= truth["beta"]) & (truth["beta"] <= hi)
     assert inside.mean() >= 0.8, f"only {inside.sum()} of 24 true betas inside their 95% intervals"
-    # The deterministic window probability must use the swapped agenda window.
-    post = posterior_draws(idata)
-    expected = window_probability(stream_probability(post, data)).mean(axis=0)
-    fitted = idata["posterior"]["window_probability"].mean(("chain", "draw")).to_numpy()
-    np.testing.assert_allclose(fitted, expected, atol=1e-6)
+    # The stored window probability uses the simulated agenda window, not the design's.
+    post = idata["posterior"]
+    draws = {k: post[k].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy() for k in ("alpha", "beta", "u", "kappa")}
+    expected = window_probability(stream_probability(draws, data.x, data.factor_group, data.agenda_window)).mean(axis=0)
+    np.testing.assert_allclose(post["window_probability"].mean(("chain", "draw")).to_numpy(), expected, atol=1e-9)

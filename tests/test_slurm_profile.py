@@ -71,7 +71,7 @@ def test_unknown_plugin_option_is_rejected_so_the_plugin_is_really_loaded(tmp_pa
 def test_dry_run_of_the_simulation_studies():
     result = dry_run(ROOT / "workflow" / "Snakefile", "sbc", "recovery", extra=("--forceall",))
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
-    config = yaml.safe_load((ROOT / "config" / "validation_studies.yaml").read_text())
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     fits = job_resources(result.stdout, "sbc_fit")
     n_jobs = -(-config["sbc"]["n_simulations"] // config["sbc"]["sims_per_job"])
     assert len(fits) == n_jobs

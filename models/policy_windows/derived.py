@@ -1,68 +1,86 @@
-"""Quantities derived from the posterior: window probability, factor effects, what-if gains.
+"""Quantities derived from the posterior: window probabilities and factor effects.
 
-All counterfactuals recompute the linear predictor from posterior draws with a modified
-factor matrix, using :func:`stream_probability`, which mirrors ``model.build_model``
-(a test checks the two agree on the fitted data).
+Every counterfactual recomputes the linear predictor from posterior draws with a modified
+factor matrix through :func:`policy_windows.predictor.linear_predictor`, the one place the
+model's linear predictor is written outside the sampler's kernel. :func:`stream_probability`
+and :func:`window_probability` are thin wrappers kept for the simulation code.
+
+Factor effects are reported together with what the coded data can support:
+identification (:mod:`policy_windows.identification`), stream-level versus factor-specific
+evidence (:mod:`policy_windows.evidence`) and average marginal effects only for contrasts
+between levels that were actually observed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.special import expit
+from arviz_base import extract
+from arviz_stats.base import array_stats
 
+from . import predictor
 from .constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
 from .design import ModelData
+from .evidence import evidence_label, factor_call, factor_statement, readable, sign_call, stream_contrasts
+from .identification import LEVEL_LABELS, factor_identification
 
 INTERVALS = (0.89, 0.95)
+#: Parameters that define theta; ``delta`` only exists in fits of the reported-indicator coding.
+THETA_PARAMETERS = ("alpha", "beta", "delta", "u", "kappa")
 
 
-def posterior_draws(idata: xr.DataTree, names=("alpha", "beta", "u", "kappa")) -> dict[str, np.ndarray]:
-    """Flatten chain x draw into one sample axis for the parameters that define theta."""
-    post = idata["posterior"]
-    out = {}
-    for name in names:
-        if name in post.data_vars:
-            da = post[name].stack(sample=("chain", "draw")).transpose("sample", ...)
-            out[name] = da.to_numpy()
-    return out
+def posterior_draws(idata: xr.DataTree, names=(*THETA_PARAMETERS, "mu")) -> dict[str, np.ndarray]:
+    """Posterior draws of ``names`` (those present) with chain and draw flattened into a
+    leading sample axis, in chain-major order."""
+    present = [n for n in names if n in idata["posterior"].data_vars]
+    stacked = extract(idata, var_names=present, keep_dataset=True)
+    return {n: stacked[n].transpose("sample", ...).to_numpy() for n in present}
+
+
+def identification_for(idata: xr.DataTree, data: ModelData, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """:func:`~policy_windows.identification.factor_identification` for the model that was
+    fitted, read off its posterior: coupling if it has ``kappa``, propensities if ``u``, the
+    reported-indicator coding if ``delta``."""
+    post = idata["posterior"].data_vars
+    return factor_identification(
+        data, coupling="kappa" in post, municipality_effect="u" in post, reported_indicator="delta" in post,
+        names=names,
+    )
 
 
 def stream_probability(draws: dict[str, np.ndarray], data: ModelData, x: np.ndarray | None = None) -> np.ndarray:
-    """theta with shape (sample, municipality, phase, stream) for factor codes ``x``."""
+    """theta with shape (sample, municipality, phase, stream) for factor codes ``x``
+    (default: the observed codes), with the observed agenda window as coupling covariate."""
     x = data.x if x is None else x
-    n_groups = len(PHASES) * len(STREAMS)
-    one_hot = np.zeros((len(data.factors), n_groups))
-    one_hot[np.arange(len(data.factors)), data.factor_group] = 1.0
-    # (sample, municipality, group)
-    block = np.einsum("mf,sf,fg->smg", x, draws["beta"], one_hot)
-    eta = draws["alpha"][:, None, :, :] + block.reshape(block.shape[0], x.shape[0], len(PHASES), len(STREAMS))
-    if "u" in draws:
-        eta = eta + draws["u"][:, :, None, None]
-    if "kappa" in draws:
-        eta[:, :, 1, :] += draws["kappa"][:, None, :] * data.agenda_window[None, :, None]
-    return expit(eta)
+    return predictor.stream_probability(draws, x, data.factor_group, data.agenda_window)
 
 
 def window_probability(theta: np.ndarray) -> np.ndarray:
     """Kingdon: a window opens when all three streams move, so pi is the product over streams."""
-    return theta.prod(axis=-1)
+    return predictor.window_probability(theta)
 
 
 def summarise(samples: np.ndarray, prefix: str = "", scale: float = 1.0) -> dict[str, float]:
     """Mean, sd and equal-tailed 89% and 95% intervals of a 1-D sample."""
     s = np.asarray(samples, dtype=float) * scale
-    out = {f"{prefix}mean": s.mean(), f"{prefix}sd": s.std(ddof=1)}
+    out = {f"{prefix}mean": float(s.mean()), f"{prefix}sd": float(s.std(ddof=1))}
     for prob in INTERVALS:
-        lo, hi = np.quantile(s, [(1 - prob) / 2, (1 + prob) / 2])
+        lo, hi = array_stats.eti(s, prob)
         pct = int(round(prob * 100))
-        out[f"{prefix}eti{pct}_lb"] = lo
-        out[f"{prefix}eti{pct}_ub"] = hi
+        out[f"{prefix}eti{pct}_lb"] = float(lo)
+        out[f"{prefix}eti{pct}_ub"] = float(hi)
     return out
 
 
-def _set_factor(x: np.ndarray, f: int, value: float, rows=slice(None)) -> np.ndarray:
+def _empty_summary(prefix: str) -> dict[str, float]:
+    return {k: np.nan for k in summarise(np.zeros(2), prefix)}
+
+
+def set_factor(x: np.ndarray, f: int, value: float, rows=slice(None)) -> np.ndarray:
+    """A copy of ``x`` with factor ``f`` set to ``value`` in ``rows``."""
     x = x.copy()
     x[rows, f] = value
     return x
@@ -72,33 +90,71 @@ def average_marginal_effect(draws: dict, data: ModelData, factor: str, high: flo
     """Per-draw change in the factor's phase window probability, averaged over municipalities."""
     f = data.factors.index(factor)
     p = data.factor_phase[f]
-    pi_high = window_probability(stream_probability(draws, data, _set_factor(data.x, f, high)))[:, :, p]
-    pi_low = window_probability(stream_probability(draws, data, _set_factor(data.x, f, low)))[:, :, p]
+    pi_high = window_probability(stream_probability(draws, data, set_factor(data.x, f, high)))[:, :, p]
+    pi_low = window_probability(stream_probability(draws, data, set_factor(data.x, f, low)))[:, :, p]
     return (pi_high - pi_low).mean(axis=1)
 
 
-def factor_effects(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
-    """Per factor: beta summary, P(beta > 0), and average marginal effects in percentage points."""
+def _ames(draws: dict, data: ModelData, f: int, identification: str) -> dict:
+    """The contrast between the highest and lowest observed level (``ame_pp_observed_*``),
+    and "+1 vs -1" only where both levels were observed (otherwise NaN, reason in ``ame_note``).
+
+    "+1 vs 0" is not reported: with linear -1/0/+1 coding it is half of "+1 vs -1" on the
+    logit scale by construction, not a separate estimate.
+    """
+    seen = sorted({int(v) for v in data.x[:, f]})
+    row = {"ame_contrast_observed": "", **_empty_summary("ame_pp_observed_"),
+           **_empty_summary("ame_pp_plus_vs_minus_")}
+    if identification == "not identified":
+        return row | {"ame_note": "not identified: no contrast reported"}
+    lo, hi = seen[0], seen[-1]
+    samples = average_marginal_effect(draws, data, data.factors[f], float(hi), float(lo))
+    row["ame_contrast_observed"] = f"{LEVEL_LABELS[hi]} vs {LEVEL_LABELS[lo]}"
+    row.update(summarise(samples, "ame_pp_observed_", 100))
+    if (lo, hi) == (-1, 1):
+        row.update(summarise(samples, "ame_pp_plus_vs_minus_", 100))
+        return row | {"ame_note": ""}
+    missing = " and ".join(LEVEL_LABELS[v] for v in (-1, 1) if v not in seen)
+    return row | {"ame_note": f"+1 vs -1 not reported: level {missing} never observed"}
+
+
+def factor_effects(idata: xr.DataTree, data: ModelData, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per factor: data support and identification, beta, stream-level versus factor-specific
+    evidence, the calls made from them, average marginal effects (percentage points) for
+    observed contrasts only, and a ``statement`` generated from those numbers.
+
+    ``names``: optional mapping factor id -> English name (the codebook's ``name_en``).
+    """
     draws = posterior_draws(idata)
+    support = identification_for(idata, data, names).set_index("factor")
+    contrasts = stream_contrasts(draws, data).set_index("factor")
     rows = []
     for f, factor in enumerate(data.factors):
-        beta = draws["beta"][:, f]
+        ident = support.loc[factor, "identification"]
         row = {
             "factor": factor,
+            "name": readable(factor, names),
             "phase": PHASES[data.factor_phase[f]],
             "stream": STREAMS[data.factor_stream[f]],
             "origin": data.factor_origin[f],
             "highlighted": factor in HIGHLIGHTED_FACTORS,
-            "n_present": int((data.x[:, f] == 1).sum()),
-            "n_not_reported": int((data.x[:, f] == 0).sum()),
-            "n_lacking": int((data.x[:, f] == -1).sum()),
+            **support.loc[factor].to_dict(),
         }
-        row.update(summarise(beta, "beta_"))
-        row["p_beta_positive"] = float((beta > 0).mean())
-        row.update(summarise(average_marginal_effect(draws, data, factor, 1.0, -1.0), "ame_pp_plus_vs_minus_", 100))
-        row.update(summarise(average_marginal_effect(draws, data, factor, 1.0, 0.0), "ame_pp_plus_vs_zero_", 100))
+        row.update(summarise(draws["beta"][:, f], "beta_"))
+        row.update(contrasts.loc[factor].to_dict())
+        row["sign_call"] = sign_call(row["p_beta_positive"], ident)
+        row["evidence"] = evidence_label(ident, row["p_beta_above_mu"])
+        row["call"] = factor_call(ident, row["p_beta_positive"], row["p_beta_above_mu"])
+        row.update(_ames(draws, data, f, ident))
+        row["statement"] = factor_statement(row, names)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def describe_effect(row: Mapping, n_municipalities: int | None = None, names: Mapping[str, str] | None = None) -> str:
+    """The statement for one row of :func:`factor_effects` (kept for the walkthrough notebook;
+    ``n_municipalities`` is no longer needed because the row carries its own counts)."""
+    return factor_statement(row, names)
 
 
 def window_table(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
@@ -107,11 +163,10 @@ def window_table(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
     draws = posterior_draws(idata)
     theta = stream_probability(draws, data)
     pi = window_probability(theta)
-    observed = data.window
     rows = []
     for m, municipality in enumerate(data.municipalities):
         for p, phase in enumerate(PHASES):
-            row = {"municipality": municipality, "phase": phase, "observed_window": int(observed[m, p])}
+            row = {"municipality": municipality, "phase": phase, "observed_window": int(data.window[m, p])}
             row.update(summarise(pi[:, m, p], "window_probability_"))
             for s, stream in enumerate(STREAMS):
                 y = data.movement[m, p, s]
@@ -120,59 +175,3 @@ def window_table(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
                 row[f"ppp_observed_{stream}"] = float(prob_obs.mean())
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def what_if(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
-    """For each municipality and each factor not already +1: the gain in its phase's window
-    probability if that factor were +1, best single change first within each municipality."""
-    draws = posterior_draws(idata)
-    base = window_probability(stream_probability(draws, data))
-    rows = []
-    for m, municipality in enumerate(data.municipalities):
-        for f, factor in enumerate(data.factors):
-            if data.x[m, f] == 1:
-                continue
-            p = data.factor_phase[f]
-            changed = window_probability(stream_probability(draws, data, _set_factor(data.x, f, 1.0, rows=m)))
-            gain = changed[:, m, p] - base[:, m, p]
-            row = {
-                "municipality": municipality,
-                "phase": PHASES[p],
-                "stream": STREAMS[data.factor_stream[f]],
-                "factor": factor,
-                "current_code": int(data.x[m, f]),
-                "window_probability_now": float(base[:, m, p].mean()),
-                "window_probability_if_present": float(changed[:, m, p].mean()),
-            }
-            row.update(summarise(gain, "gain_pp_", 100))
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    table = table.sort_values(["municipality", "gain_pp_mean"], ascending=[True, False], kind="stable")
-    table["rank"] = table.groupby("municipality").cumcount() + 1
-    return table.reset_index(drop=True)
-
-
-def describe_effect(row: pd.Series, n_municipalities: int) -> str:
-    """A plain-language sentence about one factor that its own numbers support."""
-    p = row["p_beta_positive"]
-    if p >= 0.975:
-        direction = "very probably goes with more movement in"
-    elif p >= 0.9:
-        direction = "probably goes with more movement in"
-    elif p >= 0.75:
-        direction = "may go with more movement in"
-    elif p > 0.25:
-        direction = "has no clear direction of association with"
-    elif p > 0.1:
-        direction = "may go with less movement in"
-    else:
-        direction = "probably goes with less movement in"
-    lo, hi = row["ame_pp_plus_vs_minus_eti95_lb"], row["ame_pp_plus_vs_minus_eti95_ub"]
-    zero = " The interval includes zero, so these data do not rule out no effect." if lo <= 0 <= hi else ""
-    return (
-        f"{row['factor']} {direction} its {row['phase']} {row['stream']} stream "
-        f"(P(beta > 0) = {p:.2f}). Present rather than lacking, it changes the {row['phase']} "
-        f"window probability by {row['ame_pp_plus_vs_minus_mean']:+.1f} percentage points on average "
-        f"(95% interval {lo:+.1f} to {hi:+.1f}), from {n_municipalities} municipalities of which "
-        f"{row['n_present']} have it present and {row['n_lacking']} lacking.{zero}"
-    )

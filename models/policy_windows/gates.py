@@ -8,19 +8,21 @@ import arviz as az
 import pandas as pd
 import xarray as xr
 
-from .fitting import divergences
+from .sampler import divergences
 
 
 @dataclass(frozen=True)
 class GateThresholds:
-    max_rhat: float = 1.01
-    min_ess_bulk: float = 400.0
-    min_ess_tail: float = 400.0
-    max_divergences: int = 0
+    """Thresholds from ``gates`` in config/config.yaml (the only place they are set)."""
+
+    max_rhat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    max_divergences: int
 
     @classmethod
-    def from_config(cls, cfg: dict | None) -> "GateThresholds":
-        return cls(**(cfg or {}))
+    def from_config(cls, cfg: dict) -> "GateThresholds":
+        return cls(**cfg)
 
 
 class ConvergenceError(RuntimeError):
@@ -67,7 +69,18 @@ def check_gates(idata: xr.DataTree, var_names: list[str], thresholds: GateThresh
     return table
 
 
+def fit_summary(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> str:
+    """One line per fit for the log: worst R-hat and ESS, divergences, sampling seconds."""
+    table = convergence_table(idata, var_names, thresholds)
+    worst = table.loc[table["r_hat"].idxmax(), "parameter"]
+    return (
+        f"{idata.attrs.get('model', '?')}: max R-hat {table['r_hat'].max():.4f} ({worst}), "
+        f"min bulk ESS {table['ess_bulk'].min():.0f}, min tail ESS {table['ess_tail'].min():.0f}, "
+        f"{divergences(idata)} divergences, sampling {idata.attrs.get('sampling_seconds', float('nan')):.1f} s"
+    )
+
+
 def parameter_names(idata: xr.DataTree) -> list[str]:
     """Top-level and hierarchical parameters the gates apply to (present in this variant)."""
-    wanted = ["alpha", "mu", "tau", "beta", "sigma_u", "u", "kappa", "window_probability"]
+    wanted = ["alpha", "mu", "tau", "beta", "delta", "sigma_u", "u", "kappa", "window_probability"]
     return [v for v in wanted if v in idata["posterior"].data_vars]

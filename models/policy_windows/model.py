@@ -1,4 +1,9 @@
-"""The hierarchical multiple-streams model as a pure ``ModelData -> pm.Model`` function.
+"""The reference implementation of the model in PyMC, as a pure ``ModelData -> pm.Model`` function.
+
+The pipeline samples the same model through one compiled kernel (``kernel.py``), whose
+configurations are data; ``tests/test_kernel.py`` checks that the kernel's log density and
+gradient equal this model's for every variant, and that both give the same posterior.
+This model also draws the model graph (``pm.model_to_graphviz``).
 
 For municipality m, phase p and stream s::
 
@@ -14,39 +19,15 @@ Prior scales live in :class:`Priors`; the model card (``docs/model_card.md``) ju
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pymc as pm
-import pytensor
 import pytensor.tensor as pt
 
 from .constants import PHASES, STREAMS
+from .configuration import Priors
 from .design import ModelData
-
-# Reproducibility: with numba's fastmath on, a model compiled fresh and the same model loaded
-# from PyTensor's compile cache do not give bit-identical gradients, so one seed gave different
-# chains on a first (cold-cache) and a later run. Strict IEEE arithmetic makes them identical.
-pytensor.config.numba__fastmath = False
-
-
-@dataclass(frozen=True)
-class Priors:
-    """Prior scales (logit scale). Defaults are justified in the model card."""
-
-    alpha_sd: float = 1.0
-    mu_sd: float = 1.0
-    tau_sd: float = 1.0
-    sigma_u_sd: float = 0.75
-    kappa_mu: float = 0.0
-    kappa_sd: float = 1.0
-
-    @classmethod
-    def from_config(cls, cfg: dict | None) -> "Priors":
-        return cls(**(cfg or {}))
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,20 @@ def build_model_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return _sorted(table[list(MODEL_COLUMNS)], factor_order=list(codebook["factor"]))
 
 
+FACTOR_COLUMNS: tuple[str, ...] = ("factor", "order", "phase", "stream", "origin", "name_en", "name_nl")
+
+
+def build_factor_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Factor metadata for everything downstream (labels, origin, and the one factor order:
+    phase, then stream, then codebook order), so nothing after this step reads data/raw."""
+    codebook = tables["codebook.csv"].reset_index(drop=True)
+    table = codebook.assign(_codebook=range(len(codebook)))
+    table = table.assign(_phase=_rank(table["phase"], PHASES), _stream=_rank(table["stream"], STREAMS))
+    table = table.sort_values(["_phase", "_stream", "_codebook"], kind="stable").reset_index(drop=True)
+    table["order"] = range(len(table))
+    return table[list(FACTOR_COLUMNS)]
+
+
 def build_stream_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per municipality x phase x stream with counts of helping/hindering factors.
 

@@ -66,6 +66,8 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from .constants import PHASES, STREAMS
+
 SOLUTION_TYPES: tuple[str, ...] = ("conservative", "parsimonious")
 SOLUTION_COLUMNS: tuple[str, ...] = (
     "solution_type",
@@ -579,3 +581,54 @@ def qca_phase(
         "necessity": necessity(data, conditions, outcome),
         "models": models,
     }
+
+
+# ---------------------------------------------------------------------------
+# Tables of the workflow (rule ``qca``): both phases of the model table
+# ---------------------------------------------------------------------------
+
+QCA_OUTCOME = "window"
+
+
+def qca_case_table(table: pd.DataFrame, phase: str) -> tuple[pd.DataFrame, list[str]]:
+    """Crisp memberships (cases = municipalities) of one phase's factors plus the outcome
+    ``window``, and the conditions that vary across cases.
+
+    ``table`` is ``data/processed/model_table.csv``; factors keep the table's order within
+    each stream, streams in ``STREAMS`` order.
+    """
+    part = table[table["phase"] == phase]
+    first = part.drop_duplicates("factor")[["factor", "stream"]].reset_index(drop=True)
+    first["_order"] = np.arange(len(first))
+    first["_s"] = first["stream"].map(STREAMS.index)
+    factors = first.sort_values(["_s", "_order"])["factor"].tolist()
+    codes = part.pivot(index="municipality", columns="factor", values="code")[factors]
+    crisp = crisp_membership(codes)
+    outcome = part.drop_duplicates("municipality").set_index("municipality")["window"]
+    crisp[QCA_OUTCOME] = outcome.reindex(crisp.index).astype(np.int64)
+    return crisp, drop_constant_conditions(crisp, factors)
+
+
+def qca_tables(table: pd.DataFrame, incl_cut: float = 1.0) -> dict[str, pd.DataFrame]:
+    """Truth tables, solutions and necessity of both phases, each with a ``phase`` column.
+
+    Truth tables hold one column per condition of either phase (empty where the condition
+    belongs to the other phase or was dropped as constant).
+    """
+    truth, solutions, necessity_tables = [], [], []
+    all_conditions: list[str] = []
+    for phase in PHASES:
+        crisp, conditions = qca_case_table(table, phase)
+        result = qca_phase(crisp, conditions, QCA_OUTCOME, incl_cut=incl_cut)
+        all_conditions += conditions
+        truth.append(result["truth_table"].assign(phase=phase, row=lambda d: np.arange(1, len(d) + 1)))
+        solutions.append(result["solutions"].assign(phase=phase))
+        necessity_tables.append(result["necessity"].assign(phase=phase))
+    truth_table = pd.concat(truth, ignore_index=True)
+    truth_table[all_conditions] = truth_table[all_conditions].astype("Int64")
+    extra = ["n", "cases", "consistency", "outcome_code", "contradictory"]
+    truth_table = truth_table[["phase", "row", *all_conditions, *extra]]
+    solution_table = pd.concat(solutions, ignore_index=True)[["phase", *SOLUTION_COLUMNS]]
+    necessity_table = pd.concat(necessity_tables, ignore_index=True)
+    necessity_table = necessity_table[["phase", *[c for c in necessity_table.columns if c != "phase"]]]
+    return {"truth_tables": truth_table, "solutions": solution_table, "necessity": necessity_table}

@@ -35,7 +35,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-FAMILIES: tuple[str, ...] = ("alpha", "mu", "tau", "beta", "u", "kappa", "sigma_u", "window_probability")
+FAMILIES: tuple[str, ...] = ("alpha", "mu", "tau", "beta", "delta", "u", "kappa", "sigma_u", "window_probability")
 RANK_COLUMNS: tuple[str, ...] = ("sim", "family", "parameter", "rank", "n_draws", "fractional_rank")
 
 
@@ -228,17 +228,20 @@ def recovery_table(rows: pd.DataFrame, target_halfwidth: float = 0.5, extrapolat
     """Coverage and width per M, plus the extrapolated M for a ``target_halfwidth`` 90% interval.
 
     ``rows`` holds :func:`interval_rows` output with columns ``M`` and ``identified``
-    (whether the factor's codes vary in the design). Widths and the extrapolation use the
-    identified factors only; coverage uses all. The extrapolation fits the M values at or
+    (whether the factor's codes vary in the design) and ``passes_gates``. Only fits that
+    pass the convergence gates count; the others are counted in ``n_excluded_fits``.
+    Widths and the extrapolation use the identified factors only; coverage uses all. The extrapolation fits the M values at or
     above ``extrapolate_from`` (below that the prior, not the data, sets the width).
     """
     out = []
-    for m_value, part in rows.groupby("M", sort=True):
+    for m_value, every in rows.groupby("M", sort=True):
+        part = every[every["passes_gates"].astype(bool)]
         ident = part[part["identified"]]
         out.append(
             {
                 "M": int(m_value),
                 "n_replicates": part["replicate"].nunique(),
+                "n_excluded_fits": every["replicate"].nunique() - part["replicate"].nunique(),
                 "n_beta": len(part),
                 "coverage50": part["covered50"].mean(),
                 "coverage90": part["covered90"].mean(),

@@ -1,21 +1,19 @@
-"""Simulate data from the ``full`` model for simulation-based calibration and recovery.
+"""Simulate data from a model configuration for simulation-based calibration and recovery.
 
-Everything is pure and seeded: parameter draws come from ``pm.sample_prior_predictive`` on
-the model that :func:`policy_windows.model.build_model` builds (so the truth of an SBC
-simulation is drawn from exactly the prior that is later fitted), and movement is simulated
-with an explicit ``np.random.Generator``.
+Everything is pure and seeded. True parameters are drawn from the prior of exactly the
+configuration that is later fitted, using the same prior arrays the compiled kernel reads
+(:func:`configuration.kernel_arrays`), so the simulated truth and the fitted prior cannot
+drift apart. Movement is simulated with an explicit ``np.random.Generator``.
 
 The generative order matters. The model conditions institutionalisation on the agenda
 window (``kappa[s] * agenda_window[m]``), and the agenda window is itself an outcome: it
 opens when all three agenda streams move. So movement is simulated phase by phase:
 
-1. agenda movement from ``alpha``, ``beta``, ``u``;
+1. agenda movement from ``alpha``, ``beta``, ``delta``, ``u``;
 2. agenda window = all three agenda streams moved;
 3. institutionalisation movement with ``kappa * simulated agenda window``.
 
-A fit on simulated data must therefore swap ``movement_data`` *and* ``agenda_window``
-together (see :func:`data_containers`); leaving the shipped agenda window in place would
-fit a different likelihood from the one that generated the data.
+A fit on simulated data therefore uses the simulated agenda window (``ModelData.with_outcomes``).
 """
 
 from __future__ import annotations
@@ -23,39 +21,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
-import pymc as pm
 
 from .constants import CODES, PHASES, STREAMS
-from .derived import stream_probability, window_probability
-from .design import ModelData, model_data_from_table
-from .model import Priors, Variant, build_model
+from .design import ModelData
+from .predictor import stream_probability, window_probability
 
-# Free parameters of the full model, and the derived quantity SBC also checks.
-PARAMETERS: tuple[str, ...] = ("alpha", "mu", "tau", "beta", "u", "kappa", "sigma_u")
+# Parameter families SBC ranks (those present in the configuration), and the derived one.
+PARAMETERS: tuple[str, ...] = ("alpha", "mu", "tau", "beta", "delta", "u", "kappa", "sigma_u")
 DERIVED: tuple[str, ...] = ("window_probability",)
-
-
-def observed_model_data(
-    factor_codes: pd.DataFrame, codebook: pd.DataFrame, stream_movement: pd.DataFrame
-) -> ModelData:
-    """The shipped design straight from the raw tables (before the pipeline has run).
-
-    Same layout as ``data/processed/model_table.csv``: codes joined with the codebook's
-    origin (in codebook order) and the coded stream movement.
-    """
-    table = factor_codes[["municipality", "phase", "stream", "factor", "code"]].merge(
-        codebook[["factor", "origin"]], on="factor", how="inner", validate="many_to_one"
-    )
-    table = table.merge(
-        stream_movement[["municipality", "phase", "stream", "movement"]],
-        on=["municipality", "phase", "stream"],
-        how="left",
-        validate="many_to_one",
-    )
-    order = {f: i for i, f in enumerate(codebook["factor"])}
-    table = table.assign(_order=table["factor"].map(order)).sort_values(["municipality", "_order"])
-    return model_data_from_table(table.drop(columns="_order").reset_index(drop=True))
 
 
 def code_frequencies(data: ModelData, pseudo_count: float = 0.0) -> np.ndarray:
@@ -101,24 +74,35 @@ def synthetic_design(
     )
 
 
-def prior_draws(
-    data: ModelData,
-    n_draws: int,
-    seed: int,
-    priors: Priors = Priors(),
-    *,
-    centred: bool = False,
-) -> dict[str, np.ndarray]:
-    """Prior draws of the free parameters of the full model built on ``data``.
+def prior_draws(arrays: dict, n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draws of every parameter from the prior encoded in the kernel ``arrays``.
 
-    Drawn with ``pm.sample_prior_predictive`` on ``build_model(data)``, so the priors and
-    their ``1/sqrt(group size)`` scaling are the model's own. Each array has the draw axis
-    first, e.g. ``beta`` is (draw, factor), ``u`` is (draw, municipality).
+    Mirrors ``kernel.logp_and_grad`` term by term (a test compares the two): switched-off
+    parts are zero, exactly as the sampler's ``expand`` reports them. Each array has the
+    draw axis first, e.g. ``beta`` is (draw, factor), ``u`` is (draw, municipality).
     """
-    model = build_model(data, Variant(), priors, centred=centred, store_derived=False)
-    idata = pm.sample_prior_predictive(model=model, draws=n_draws, random_seed=seed, var_names=list(PARAMETERS))
-    prior = idata["prior"]
-    return {name: prior[name].isel(chain=0).to_numpy() for name in PARAMETERS}
+    n_mun, n_fac = np.shape(arrays["x"])
+    group, on = np.asarray(arrays["group"], dtype=int), arrays["factor_on"]
+    tau_on, delta_on, u_on, kappa_on = arrays["switches"]
+    alpha_sd, sigma_u_sd, kappa_mu, kappa_sd = arrays["scalars"]
+    alpha = rng.normal(0.0, alpha_sd, (n_draws, 2, 3))
+    mu = rng.normal(0.0, 1.0, (n_draws, 6)) * arrays["mu_sd"]
+    tau = np.abs(rng.normal(0.0, 1.0, (n_draws, 6))) * arrays["tau_sd"]
+    z = rng.normal(0.0, 1.0, (n_draws, n_fac))
+    zd = rng.normal(0.0, 1.0, (n_draws, n_fac))
+    sigma_u = np.abs(rng.normal(0.0, sigma_u_sd, n_draws))
+    u_z = rng.normal(0.0, 1.0, (n_draws, n_mun))
+    kappa = rng.normal(kappa_mu, kappa_sd, (n_draws, 3))
+    return {
+        "alpha": alpha,
+        "mu": mu,
+        "tau": tau,
+        "beta": on * (mu[:, group] + tau_on * tau[:, group] * z),
+        "delta": on * delta_on * arrays["delta_sd"][group] * zd,
+        "sigma_u": sigma_u,
+        "u": u_on * sigma_u[:, None] * u_z,
+        "kappa": kappa_on * kappa,
+    }
 
 
 def draw_at(draws: dict[str, np.ndarray], i: int) -> dict[str, np.ndarray]:
@@ -126,31 +110,65 @@ def draw_at(draws: dict[str, np.ndarray], i: int) -> dict[str, np.ndarray]:
     return {name: np.asarray(value[i]) for name, value in draws.items()}
 
 
-def simulate_movement(params: dict[str, np.ndarray], data: ModelData, rng: np.random.Generator) -> np.ndarray:
-    """Movement (municipality, phase, stream) simulated phase by phase from one parameter set.
+def sequential_movement(
+    draws: dict[str, np.ndarray], data: ModelData, rng: np.random.Generator, x: np.ndarray | None = None
+) -> np.ndarray:
+    """Movement (sample, municipality, phase, stream) simulated phase by phase, per draw.
 
-    Agenda streams first; the agenda window they open then enters institutionalisation
-    through ``kappa``, exactly as ``build_model`` conditions on it.
+    Agenda streams first; the agenda window they open (all three move) then enters the
+    institutionalisation streams through ``kappa``, exactly as the model conditions on it.
+    ``draws`` holds the predictor's parameters with a leading sample axis; ``x`` replaces
+    the observed codes (counterfactuals).
     """
-    one = {k: np.asarray(v)[None, ...] for k, v in params.items() if k in ("alpha", "beta", "u", "kappa")}
-    n = data.n_municipalities
-    closed = stream_probability(one, replace(data, agenda_window=np.zeros(n, dtype=int)))[0]
-    opened = stream_probability(one, replace(data, agenda_window=np.ones(n, dtype=int)))[0]
-    agenda = (rng.random(closed[:, 0, :].shape) < closed[:, 0, :]).astype(int)
-    agenda_window = agenda.all(axis=1)
-    theta_inst = np.where(agenda_window[:, None], opened[:, 1, :], closed[:, 1, :])
-    inst = (rng.random(theta_inst.shape) < theta_inst).astype(int)
-    return np.stack([agenda, inst], axis=1)
+    x = data.x if x is None else x
+    no_window = np.zeros(data.n_municipalities)
+    theta_agenda = stream_probability(draws, x, data.factor_group, no_window)[:, :, 0, :]
+    agenda = rng.random(theta_agenda.shape) < theta_agenda
+    window = agenda.all(axis=-1).astype(float)  # (sample, municipality): simulated, per draw
+    theta_inst = stream_probability(draws, x, data.factor_group, window)[:, :, 1, :]
+    inst = rng.random(theta_inst.shape) < theta_inst
+    return np.stack([agenda, inst], axis=2).astype(int)
+
+
+def simulate_movement(params: dict[str, np.ndarray], data: ModelData, rng: np.random.Generator) -> np.ndarray:
+    """Movement (municipality, phase, stream) simulated phase by phase from one parameter set."""
+    one = {k: np.asarray(v)[None, ...] for k, v in params.items() if k in ("alpha", "beta", "delta", "u", "kappa")}
+    return sequential_movement(one, data, rng)[0]
+
+
+def prior_predictive(arrays: dict, data: ModelData, n_draws: int, rng: np.random.Generator):
+    """Prior draws, the theta and pi they imply at the observed agenda window, and movement
+    simulated phase by phase, as an ArviZ-style DataTree (groups prior, prior_predictive,
+    observed_data)."""
+    import xarray as xr
+
+    draws = prior_draws(arrays, n_draws, rng)
+    theta = stream_probability(draws, data.x, data.factor_group, data.agenda_window)
+    movement = sequential_movement(draws, data, rng)
+    dims = ("chain", "draw", "municipality", "phase", "stream")
+    prior = {name: (("chain", "draw") + DIMS[name], value[None]) for name, value in draws.items()}
+    prior["stream_movement"] = (dims, theta[None])
+    prior["window_probability"] = (dims[:-1], window_probability(theta)[None])
+    coords = data.coords
+    return xr.DataTree.from_dict(
+        {
+            "prior": xr.Dataset(prior, coords=coords),
+            "prior_predictive": xr.Dataset({"movement": (dims, movement[None])}, coords=coords),
+            "observed_data": xr.Dataset({"movement": (dims[2:], data.movement)}, coords=coords),
+        }
+    )
+
+
+DIMS = {
+    "alpha": ("phase", "stream"), "mu": ("group",), "tau": ("group",), "beta": ("factor",),
+    "delta": ("factor",), "sigma_u": (), "u": ("municipality",), "kappa": ("stream",),
+}
 
 
 def true_window_probability(params: dict[str, np.ndarray], data: ModelData) -> np.ndarray:
-    """window_probability (municipality, phase) implied by ``params`` on ``data``'s design.
-
-    ``data`` must carry the simulated agenda window (as :func:`simulate_dataset` returns it),
-    which is what the model's ``window_probability`` deterministic uses after a data swap.
-    """
-    one = {k: np.asarray(v)[None, ...] for k, v in params.items() if k in ("alpha", "beta", "u", "kappa")}
-    return window_probability(stream_probability(one, data))[0]
+    """window_probability (municipality, phase) implied by ``params`` given ``data``'s agenda window."""
+    one = {k: np.asarray(v)[None, ...] for k, v in params.items() if k in ("alpha", "beta", "delta", "u", "kappa")}
+    return window_probability(stream_probability(one, data.x, data.factor_group, data.agenda_window))[0]
 
 
 def simulate_dataset(
@@ -163,17 +181,6 @@ def simulate_dataset(
     truth = {name: np.asarray(value) for name, value in params.items()}
     truth["window_probability"] = true_window_probability(params, data)
     return data, truth
-
-
-def data_containers(data: ModelData, *, include_x: bool = False) -> dict[str, np.ndarray]:
-    """Values for ``compiled.with_data(...)``: movement and agenda window always together."""
-    out = {
-        "movement_data": np.asarray(data.movement, dtype=np.int32),
-        "agenda_window": np.asarray(data.agenda_window, dtype=np.int32),
-    }
-    if include_x:
-        out["x"] = np.asarray(data.x, dtype=float)
-    return out
 
 
 def simulation_rng(seed: int, index: int, stream: int = 0) -> np.random.Generator:

@@ -11,57 +11,44 @@ RAW_FILES = [
     "stream_movement.csv",
     "policy_windows.csv",
 ]
-VARIANTS = list(config["variants"])
 RAW_DIR = Path(config["data"]["raw_dir"])
 PROCESSED_DIR = Path(config["data"]["processed_dir"])
-MODEL_TABLE = str(PROCESSED_DIR / "model_table.csv")
-PRIOR_SCALES = list(config["sensitivity"]["prior_scales"])
-SUMMARY_TABLES = [
-    "results/tables/factor_effects.csv",
-    "results/tables/window_probability.csv",
-    "results/tables/what_if.csv",
-    "results/tables/highlighted_factors.csv",
-]
+MODELS = list(config["models"])
+MAIN = config["main_model"]
+COMPARISON = config["comparison"]
+ALTERNATIVES = config["sensitivity"]["alternatives"]
+SBC = config["sbc"]
+RECOVERY = config["recovery"]
+SBC_JOBS = list(range(-(-SBC["n_simulations"] // SBC["sims_per_job"])))
 
 
-def scaled_priors(scale):
-    """The configured priors with every scale multiplied (location parameters unchanged)."""
-    factor = config["sensitivity"]["prior_scales"][scale]
-    return {
-        name: value * factor if name.endswith("_sd") else value
-        for name, value in config["priors"].items()
-    }
+def _check_model_names():
+    """Every model named in main_model, comparison and sensitivity must be configured."""
+    named = {"main_model": [MAIN], "comparison": COMPARISON, "sensitivity.alternatives": ALTERNATIVES}
+    for key, names in named.items():
+        unknown = [name for name in names if name not in config["models"]]
+        if unknown:
+            raise ValueError(
+                f"config/config.yaml: {key} names {unknown}, which are not under `models` "
+                f"(configured: {MODELS}); add them to `models` or remove them from `{key}`"
+            )
+
+
+_check_model_names()
 
 
 def raw_files():
     return [str(RAW_DIR / name) for name in RAW_FILES]
 
 
-def final_outputs():
-    """Everything `snakemake --cores N` builds by default."""
-    return (
-        [MODEL_TABLE, str(PROCESSED_DIR / "stream_table.csv")]
-        + expand("results/fits/{variant}.nc", variant=VARIANTS)
-        + expand("results/tables/diagnostics_{variant}.csv", variant=VARIANTS)
-        + SUMMARY_TABLES
-        + [
-            "results/tables/prior_predictive.csv",
-            "results/tables/model_comparison.csv",
-            "results/tables/prior_sensitivity.csv",
-            "results/tables/prior_scale_sensitivity.csv",
-            "results/provenance.json",
-            "results/notebook.html",
-            "results/model_card.html",
-        ]
-        + QCA_TABLES
-        + FIGURES
-    )
+def model_settings(wildcards):
+    """The configuration of model {model} as the fit and LOMO scripts read it."""
+    return config["models"][wildcards.model]
 
 
-# Helpers of rules/validation_studies.smk (SBC and RECOVERY are its config sections).
 def sbc_simulations(wildcards):
-    """Simulation indices of job {sim}: a chunk of sims_per_job consecutive simulations."""
-    first = int(wildcards.sim) * SBC["sims_per_job"]
+    """Simulation indices of job {chunk}: a chunk of sims_per_job consecutive simulations."""
+    first = int(wildcards.chunk) * SBC["sims_per_job"]
     return list(range(first, min(first + SBC["sims_per_job"], SBC["n_simulations"])))
 
 

@@ -1,256 +1,219 @@
-# Figures (one rule and one thin script per figure) and the walkthrough notebook.
-# Plotting code: models/policy_windows/plots/ (pure functions, Figure out);
-# readers shared by the scripts: policy_windows.plots.files.
+# Figures: one rule definition, instantiated once per entry of FIGURE_SPECS (rule
+# figure_<name>), running the one script workflow/scripts/figure.py, which reads the inputs
+# and dispatches to the figure's pure plotting function in policy_windows.plots. Every
+# figure is written twice: PNG (shown in the report) and PDF (vector, for print).
+# Also: the rule graph as dot text (rule rulegraph) and the walkthrough notebook.
+import sys
 
+FACTOR_METADATA = rules.processed_data.output.factors  # name_en, origin, order
+MODEL_TABLE = rules.processed_data.output.model_table
+MAIN_FIT_FILE = expand(rules.fit.output.idata, model=MAIN)[0]
+RULEGRAPH = "results/workflow/rulegraph.dot"
+
+# figure name -> inputs (names are the script's keyword arguments), report caption (in
+# workflow/report/), category (and subcategory) and labels, and keyword options of the
+# plotting function. Output: results/figures/<name>.png and .pdf.
+FIGURE_SPECS = {
+    "coded_data": {
+        "input": {"model_table": MODEL_TABLE, "factors": FACTOR_METADATA},
+        "caption": "coded_data.rst",
+        "category": "Data",
+        "labels": {"figure": "coded data", "type": "heatmap"},
+    },
+    "factor_effects_forest": {
+        "input": {
+            "factor_effects": rules.summaries.output.factor_effects,
+            "factors": FACTOR_METADATA,
+        },
+        "caption": "factor_effects_forest.rst",
+        "category": "Results",
+        "labels": {"figure": "factor effects", "type": "forest plot"},
+    },
+    "window_probability": {
+        "input": {"window_probability": rules.summaries.output.window_probability},
+        "caption": "window_probability.rst",
+        "category": "Results",
+        "labels": {"figure": "window probability", "type": "interval plot"},
+    },
+    "phase_coupling": {
+        "input": {
+            "window_probability": rules.summaries.output.window_probability,
+            "fit": MAIN_FIT_FILE,
+        },
+        "caption": "phase_coupling.rst",
+        "category": "Results",
+        "labels": {"figure": "phase coupling", "type": "intervals and density"},
+    },
+    "what_if": {
+        "input": {
+            "what_if": rules.summaries.output.what_if,
+            "factors": FACTOR_METADATA,
+        },
+        "caption": "what_if.rst",
+        "category": "Results",
+        "labels": {"figure": "what-if gains", "type": "interval plot"},
+        "options": {"max_labelled": 40},
+    },
+    "predictive_checks": {
+        "input": {
+            "prior": rules.prior_predictive.output.idata,
+            "fit": MAIN_FIT_FILE,
+            "window_probability": rules.summaries.output.window_probability,
+        },
+        "caption": "predictive_checks.rst",
+        "category": "Checks",
+        "labels": {"figure": "predictive checks", "type": "calibration"},
+    },
+    "generative_checks": {
+        "input": {"generative_checks": rules.generative_checks.output.table},
+        "caption": "generative_checks_figure.rst",
+        "category": "Checks",
+        "labels": {"figure": "generative checks", "type": "interval plot"},
+    },
+    "convergence_ranks": {
+        "input": {"fit": MAIN_FIT_FILE},
+        "caption": "convergence_ranks.rst",
+        "category": "Checks",
+        "labels": {"figure": "rank plots", "type": "convergence"},
+    },
+    "prior_sensitivity": {
+        "input": {"fit": MAIN_FIT_FILE},
+        "caption": "prior_sensitivity_figure.rst",
+        "category": "Checks",
+        "labels": {"figure": "prior sensitivity", "type": "power-scaling"},
+    },
+    "model_comparison": {
+        "input": {
+            "model_comparison": rules.model_comparison.output[0],
+            "lomo": expand(rules.lomo.output[0], model=COMPARISON),
+        },
+        "caption": "model_comparison.rst",
+        "category": "Model comparison",
+        "labels": {"figure": "model comparison", "type": "elpd differences"},
+    },
+    "qca_vs_bayes": {
+        "input": {
+            "qca_solutions": rules.qca.output.solutions,
+            "factor_effects": rules.summaries.output.factor_effects,
+            "factors": FACTOR_METADATA,
+        },
+        "caption": "qca_vs_bayes.rst",
+        "category": "QCA",
+        "labels": {"figure": "QCA vs Bayes", "type": "comparison"},
+    },
+    "model_graph": {
+        "input": {"model_table": MODEL_TABLE},
+        "caption": "model_graph.rst",
+        "category": "Model card",
+        "labels": {"figure": "model graph", "type": "graph"},
+    },
+    "workflow_dag": {
+        "input": {"rulegraph": RULEGRAPH},
+        "caption": "workflow_dag.rst",
+        "category": "Provenance",
+        "labels": {"figure": "workflow rule graph", "type": "graph"},
+    },
+    "sbc_ecdf": {
+        # Outputs of rules/validation_studies.smk, which is included after this file.
+        "input": {
+            "ranks": "results/sbc/ranks.csv",
+            "uniformity": "results/tables/sbc_uniformity.csv",
+        },
+        "caption": "sbc_ecdf.rst",
+        "category": "Validation studies",
+        "subcategory": "Simulation-based calibration",
+        "labels": {"figure": "SBC ranks", "type": "ECDF difference"},
+        "options": {"alpha": SBC["alpha"], "seed": SBC["seed"]},
+    },
+    "recovery": {
+        "input": {
+            "fits": expand("results/recovery/M{M}.csv", M=RECOVERY["M"]),
+            "table": "results/tables/recovery.csv",
+        },
+        "caption": "recovery_figure.rst",
+        "category": "Validation studies",
+        "subcategory": "Parameter recovery",
+        "labels": {"figure": "parameter recovery", "type": "scatter and coverage"},
+    },
+}
+# The figure rules are drawn as one node of the rule graph.
+FIGURE_SPECS["workflow_dag"]["options"] = {
+    "groups": {f"figure_{name}": "figure_*" for name in FIGURE_SPECS}
+}
+
+
+# Parameter recovery is on demand (`snakemake recovery`), every other figure is in `all`.
+RECOVERY_FIGURES = [f"results/figures/recovery.{ext}" for ext in ("png", "pdf")]
 FIGURES = [
-    "results/figures/coded_data.png",
-    "results/figures/factor_effects_forest.png",
-    "results/figures/window_probability.png",
-    "results/figures/phase_coupling.png",
-    "results/figures/predictive_checks.png",
-    "results/figures/model_comparison.png",
-    "results/figures/what_if.png",
-    "results/figures/model_graph.png",
-    "results/figures/workflow_dag.png",
-    "results/figures/qca_vs_bayes.png",
+    f"results/figures/{name}.{ext}"
+    for name in FIGURE_SPECS
+    if name != "recovery"
+    for ext in ("png", "pdf")
 ]
 
 
-rule plot_coded_data:
-    input:
-        model_table="data/processed/model_table.csv",
-        codebook="data/raw/codebook.csv",
+for name, spec in FIGURE_SPECS.items():
+
+    rule:
+        name:
+            f"figure_{name}"
+        input:
+            **spec["input"],
+        output:
+            png=report(
+                f"results/figures/{name}.png",
+                caption=f"../report/{spec['caption']}",
+                category=spec["category"],
+                subcategory=spec.get("subcategory"),
+                labels=spec["labels"],
+            ),
+            pdf=f"results/figures/{name}.pdf",
+        log:
+            f"logs/figures/{name}.log",
+        benchmark:
+            f"benchmarks/figures/{name}.tsv"
+        conda:
+            "../envs/pymc.yaml"
+        params:
+            figure=name,
+            options=spec.get("options", {}),
+        script:
+            "../scripts/figure.py"
+
+
+rule rulegraph:
     output:
-        report(
-            "results/figures/coded_data.png",
-            caption="../report/coded_data.rst",
-            category="Data",
-            labels={"figure": "coded data", "type": "heatmap"},
-        ),
+        RULEGRAPH,
     log:
-        "logs/plot_coded_data.log",
+        "logs/rulegraph.log",
     benchmark:
-        "benchmarks/plot_coded_data.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    script:
-        "../scripts/plot_coded_data.py"
-
-
-rule plot_factor_effects_forest:
-    input:
-        factor_effects="results/tables/factor_effects.csv",
-        codebook="data/raw/codebook.csv",
-    output:
-        report(
-            "results/figures/factor_effects_forest.png",
-            caption="../report/factor_effects_forest.rst",
-            category="Results",
-            labels={"figure": "factor effects", "type": "forest plot"},
-        ),
-    log:
-        "logs/plot_factor_effects_forest.log",
-    benchmark:
-        "benchmarks/plot_factor_effects_forest.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    script:
-        "../scripts/plot_factor_effects_forest.py"
-
-
-rule plot_window_probability:
-    input:
-        window_probability="results/tables/window_probability.csv",
-    output:
-        report(
-            "results/figures/window_probability.png",
-            caption="../report/window_probability.rst",
-            category="Results",
-            labels={"figure": "window probability", "type": "interval plot"},
-        ),
-    log:
-        "logs/plot_window_probability.log",
-    benchmark:
-        "benchmarks/plot_window_probability.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    script:
-        "../scripts/plot_window_probability.py"
-
-
-rule plot_phase_coupling:
-    input:
-        window_probability="results/tables/window_probability.csv",
-        fit="results/fits/full.nc",
-    output:
-        report(
-            "results/figures/phase_coupling.png",
-            caption="../report/phase_coupling.rst",
-            category="Results",
-            labels={"figure": "phase coupling", "type": "scatter and density"},
-        ),
-    log:
-        "logs/plot_phase_coupling.log",
-    benchmark:
-        "benchmarks/plot_phase_coupling.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    script:
-        "../scripts/plot_phase_coupling.py"
-
-
-rule plot_predictive_checks:
-    input:
-        prior="results/prior/prior_predictive.nc",
-        fit="results/fits/full.nc",
-        window_probability="results/tables/window_probability.csv",
-    output:
-        report(
-            "results/figures/predictive_checks.png",
-            caption="../report/predictive_checks.rst",
-            category="Checks",
-            labels={"figure": "predictive checks", "type": "calibration"},
-        ),
-    log:
-        "logs/plot_predictive_checks.log",
-    benchmark:
-        "benchmarks/plot_predictive_checks.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    script:
-        "../scripts/plot_predictive_checks.py"
-
-
-rule plot_model_comparison:
-    input:
-        model_comparison="results/tables/model_comparison.csv",
-    output:
-        report(
-            "results/figures/model_comparison.png",
-            caption="../report/model_comparison.rst",
-            category="Model comparison",
-            labels={"figure": "model comparison", "type": "elpd differences"},
-        ),
-    log:
-        "logs/plot_model_comparison.log",
-    benchmark:
-        "benchmarks/plot_model_comparison.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    script:
-        "../scripts/plot_model_comparison.py"
-
-
-rule plot_what_if:
-    input:
-        what_if="results/tables/what_if.csv",
-        codebook="data/raw/codebook.csv",
-    output:
-        report(
-            "results/figures/what_if.png",
-            caption="../report/what_if.rst",
-            category="Results",
-            labels={"figure": "what-if gains", "type": "facet grid"},
-        ),
-    log:
-        "logs/plot_what_if.log",
-    benchmark:
-        "benchmarks/plot_what_if.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    params:
-        top_n=5,
-    script:
-        "../scripts/plot_what_if.py"
-
-
-rule plot_model_graph:
-    input:
-        model_table="data/processed/model_table.csv",
-    output:
-        report(
-            "results/figures/model_graph.png",
-            caption="../report/model_graph.rst",
-            category="Model card",
-            labels={"figure": "model graph", "type": "graph"},
-        ),
-    log:
-        "logs/plot_model_graph.log",
-    benchmark:
-        "benchmarks/plot_model_graph.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    params:
-        variant="full",
-        variant_cfg=config["variants"]["full"],
-        priors=config["priors"],
-    script:
-        "../scripts/plot_model_graph.py"
-
-
-rule plot_workflow_dag:
-    output:
-        report(
-            "results/figures/workflow_dag.png",
-            caption="../report/workflow_dag.rst",
-            category="Provenance",
-            labels={"figure": "workflow rule graph", "type": "graph"},
-        ),
-    log:
-        "logs/plot_workflow_dag.log",
-    benchmark:
-        "benchmarks/plot_workflow_dag.tsv"
+        "benchmarks/rulegraph.tsv"
     conda:
         "../envs/pymc.yaml"
     params:
         # Redraw whenever the set of rules changes (params are a rerun trigger).
         rules=lambda wildcards: sorted(r.name for r in workflow.rules),
-        target="all",
         snakefile=workflow.main_snakefile,
-    script:
-        "../scripts/workflow_dag.py"
-
-
-rule plot_qca_vs_bayes:
-    input:
-        qca_solutions="results/tables/qca_solutions.csv",
-        factor_effects="results/tables/factor_effects.csv",
-        codebook="data/raw/codebook.csv",
-    output:
-        report(
-            "results/figures/qca_vs_bayes.png",
-            caption="../report/qca_vs_bayes.rst",
-            category="QCA",
-            labels={"figure": "QCA vs Bayes", "type": "comparison"},
-        ),
-    log:
-        "logs/plot_qca_vs_bayes.log",
-    benchmark:
-        "benchmarks/plot_qca_vs_bayes.tsv"
-    conda:
-        "../envs/pymc.yaml"
-    script:
-        "../scripts/plot_qca_vs_bayes.py"
+        # The Python running this workflow has Snakemake (no PATH lookup needed).
+        python=sys.executable,
+    shell:
+        # The running workflow holds the lock, hence --nolock; this only prints the graph.
+        "{params.python:q} -m snakemake --snakefile {params.snakefile:q} --rulegraph"
+        " --nolock --quiet all > {output:q} 2> {log:q}"
 
 
 rule notebook:
     input:
         notebook="notebooks/walkthrough.py",
-        model_table="data/processed/model_table.csv",
-        diagnostics=expand(
-            "results/tables/diagnostics_{variant}.csv",
-            variant=list(config["variants"]),
-        ),
-        factor_effects="results/tables/factor_effects.csv",
-        window_probability="results/tables/window_probability.csv",
-        what_if="results/tables/what_if.csv",
-        model_comparison="results/tables/model_comparison.csv",
-        prior_sensitivity="results/tables/prior_sensitivity.csv",
-        qca=[
-            "results/tables/qca_truth_tables.csv",
-            "results/tables/qca_solutions.csv",
-            "results/tables/qca_necessity.csv",
-        ],
+        model_table=MODEL_TABLE,
+        factors=rules.processed_data.output.factors,
+        diagnostics=expand(rules.fit.output.diagnostics, model=MODELS),
+        factor_effects=rules.summaries.output.factor_effects,
+        window_probability=rules.summaries.output.window_probability,
+        what_if=rules.summaries.output.what_if,
+        model_comparison=rules.model_comparison.output[0],
+        prior_sensitivity=rules.prior_sensitivity.output[0],
+        qca=QCA_TABLES,
         figures=FIGURES,
     output:
         report(

@@ -1,34 +1,23 @@
-"""Fit one model variant, gate its convergence, and save the posterior as NetCDF.
+"""Fit one model configuration, gate its convergence, and save the posterior as NetCDF.
 
 The gates raise before anything is written, so a failing fit leaves no output behind.
 """
 
 from policy_windows import io
-from policy_windows.fitting import SamplerSettings, sample_posterior, sample_posterior_predictive
-from policy_windows.gates import GateThresholds, check_gates, parameter_names
-from policy_windows.pipeline import model_from_config
+from policy_windows.configuration import Configuration, Priors
+from policy_windows.gates import GateThresholds, check_gates, fit_summary, parameter_names
+from policy_windows.sampler import SamplerSettings, compile_design, fit
 
 log = io.log_to(snakemake.log[0])
-variant = snakemake.params.name
-data = io.read_model_data(snakemake.input[0])
-model = model_from_config(data, variant, snakemake.params.variant, snakemake.params.priors)
-settings = SamplerSettings.from_config(
-    snakemake.params.sampler, cores=snakemake.threads, seed=snakemake.params.seed
-)
-log.info("fitting %s with %s", variant, settings)
-idata = sample_posterior(model, settings)
-diagnostics = check_gates(
-    idata, parameter_names(idata), GateThresholds.from_config(snakemake.params.gates)
-)
-idata = sample_posterior_predictive(model, idata, seed=snakemake.params.seed)
-idata.attrs.update(
-    {
-        "variant": variant,
-        "seed": settings.seed,
-        "sampler_settings": str(settings.as_dict()),
-        "priors": str(snakemake.params.priors),
-    }
-)
+name = snakemake.wildcards.model
+config = Configuration.from_config(name, snakemake.params.model)
+data = io.read_model_data(snakemake.input.table)
+settings = SamplerSettings.from_config(snakemake.params.sampler, seed=snakemake.params.seed, cores=snakemake.threads)
+log.info("fitting %s (%s) with %s", name, config.as_dict(), settings.as_dict())
+idata = fit(compile_design(data), data, config, Priors.from_config(snakemake.params.priors), settings)
+thresholds = GateThresholds.from_config(snakemake.params.gates)
+log.info("%s", fit_summary(idata, parameter_names(idata), thresholds))
+diagnostics = check_gates(idata, parameter_names(idata), thresholds)
 io.write_table(diagnostics, snakemake.output.diagnostics)
 io.save_fit(idata, snakemake.output.idata)
-log.info("gates passed for %s: %d parameters checked", variant, len(diagnostics))
+log.info("gates passed for %s: %d parameters checked", name, len(diagnostics))

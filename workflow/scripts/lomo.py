@@ -1,21 +1,16 @@
-"""Exact leave-one-municipality-out refits of one variant, reusing one compiled model."""
+"""Exact leave-one-municipality-out refits of one model configuration (no compilation)."""
 
 from policy_windows import io
 from policy_windows.comparison import lomo_elpd
-from policy_windows.fitting import SamplerSettings, compile_for_refits
-from policy_windows.pipeline import model_from_config
+from policy_windows.configuration import Configuration, Priors
+from policy_windows.sampler import SamplerSettings, compile_design
 
 log = io.log_to(snakemake.log[0])
-variant = snakemake.wildcards.variant
-data = io.read_model_data(snakemake.input[0])
-model = model_from_config(
-    data, variant, snakemake.params.variant, snakemake.params.priors, likelihood="weighted"
-)
-settings = SamplerSettings.from_config(
-    snakemake.params.sampler, cores=snakemake.threads, seed=snakemake.params.seed
-)
-compiled = compile_for_refits(model)
-table = lomo_elpd(compiled, data, settings)
-table.insert(0, "variant", variant)
+name = snakemake.wildcards.model
+config = Configuration.from_config(name, snakemake.params.model)
+data = io.read_model_data(snakemake.input.table)
+settings = SamplerSettings.from_config(snakemake.params.sampler, seed=snakemake.params.seed, cores=snakemake.threads)
+table = lomo_elpd(compile_design(data), data, config, Priors.from_config(snakemake.params.priors), settings, log=log)
+table.insert(0, "model", name)
 io.write_table(table, snakemake.output[0])
-log.info("LOMO %s: elpd %.3f, divergences %d", variant, table["elpd"].sum(), table["divergences"].sum())
+log.info("LOMO %s: elpd %.3f, divergences %d", name, table["elpd"].sum(), table["divergences"].sum())

@@ -1,12 +1,17 @@
-"""Prior predictive draws of the full model and what they imply for theta and pi."""
+"""Prior predictive draws of the main model and what they imply for theta and pi."""
 
-from policy_windows import io
-from policy_windows.fitting import sample_prior
-from policy_windows.pipeline import model_from_config, prior_predictive_summary
+import numpy as np
+
+from policy_windows import io, simulate
+from policy_windows.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.prior_predictive import prior_predictive_summary
 
 log = io.log_to(snakemake.log[0])
-data = io.read_model_data(snakemake.input[0])
-model = model_from_config(data, "full", {}, snakemake.params.priors)
-prior = sample_prior(model, draws=snakemake.params.draws, seed=snakemake.params.seed)
+data = io.read_model_data(snakemake.input.table)
+config = Configuration.from_config("prior", snakemake.params.model)
+arrays = kernel_arrays(config, Priors.from_config(snakemake.params.priors), data)
+rng = np.random.default_rng(np.random.SeedSequence([snakemake.params.seed, 11]))
+prior = simulate.prior_predictive(arrays, data, snakemake.params.draws, rng)
 io.save_fit(prior, snakemake.output.idata)
 io.write_table(prior_predictive_summary(prior), snakemake.output.table)
+log.info("prior predictive: %d draws", snakemake.params.draws)

@@ -7,7 +7,7 @@ across cases; the outcome is the phase's observed window (policy_windows.qca).
 import pandas as pd
 
 from policy_windows import io
-from policy_windows.plots.files import qca_tables
+from policy_windows.qca import qca_tables
 
 log = io.log_to(snakemake.log[0])
 tables = qca_tables(pd.read_csv(snakemake.input[0]), incl_cut=snakemake.params.incl_cut)

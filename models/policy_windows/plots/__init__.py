@@ -1,31 +1,37 @@
-"""Publication figures: pure functions, data in (tables, DataTrees, text), a matplotlib Figure out.
+"""Publication figures: pure functions, data in (tables, DataTrees, dot text), a matplotlib Figure out.
 
-No function here writes files or shows windows; the rule scripts save the figures
-(``style.save_figure``) and ``files`` holds the few readers the scripts share.
+Every figure is drawn at its printed size: at most 7 inches wide (one journal text width)
+with no text below 7 pt (``style.MAX_WIDTH_IN``, ``style.MIN_FONT_PT``). No function here
+reads files, runs an analysis or a workflow, or selects a matplotlib backend; the one
+figure script (``workflow/scripts/figure.py``) reads the inputs, calls the function and
+writes PNG and PDF with ``export.save_figure``. The model graph and the rule graph are laid
+out by Graphviz's ``dot`` program (``graph_layout``).
 """
 
 from .checks import pava_calibration, predictive_checks
 from .compare import model_comparison
 from .data import coded_data
+from .diagnostics import convergence_ranks, prior_sensitivity
 from .effects import factor_effects_forest, what_if
-from .graphs import model_graph, model_graph_spec, workflow_dag
-from .layered import DotGraph, layered_layout, parse_dot
+from .export import save_figure
+from .generative import generative_checks
+from .graph_layout import GraphvizNotFound
+from .graphs import model_graph, workflow_dag
 from .qca_bayes import qca_vs_bayes
-from .style import save_figure
 from .windows import phase_coupling, window_probability
 
 __all__ = [
-    "DotGraph",
+    "GraphvizNotFound",
     "coded_data",
+    "convergence_ranks",
     "factor_effects_forest",
-    "layered_layout",
+    "generative_checks",
     "model_comparison",
     "model_graph",
-    "model_graph_spec",
-    "parse_dot",
     "pava_calibration",
     "phase_coupling",
     "predictive_checks",
+    "prior_sensitivity",
     "qca_vs_bayes",
     "save_figure",
     "what_if",

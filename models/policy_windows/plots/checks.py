@@ -14,9 +14,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from scipy.optimize import isotonic_regression
 
 from ..constants import PHASES, STREAMS
+from .data import sorted_municipalities
 from .style import OKABE_ITO, PHASE_COLOURS, PHASE_LABELS, STREAM_LABELS, municipality_label, styled
 
 
@@ -59,21 +62,21 @@ def predictive_draws(tree, group: str, var: str = "movement") -> tuple[np.ndarra
 
 
 def _calibration_panel(ax, cal: pd.DataFrame, colour: str, title: str, ci_prob: float) -> None:
-    ax.fill_between(cal["predicted"], cal["lower"], cal["upper"], step="post", color=colour, alpha=0.2, lw=0,
-                    label=f"{ci_prob:.0%} band from replicated data")
-    ax.step(cal["predicted"], cal["cep"], where="post", color=colour, lw=2.2, label="isotonic fit to observed")
-    ax.plot([0, 1], [0, 1], color="#555555", ls="--", lw=0.9, label="perfect calibration")
+    ax.fill_between(cal["predicted"], cal["lower"], cal["upper"], step="post", color=colour, alpha=0.25, lw=0,
+                    label=f"{ci_prob:.0%} band of the fit to replicated data")
+    ax.step(cal["predicted"], cal["cep"], where="post", color=colour, lw=1.6, label="isotonic fit to observed data")
+    ax.plot([0, 1], [0, 1], color="#555555", ls="--", lw=0.7, label="perfect calibration")
     rng = np.random.default_rng(1)
     jitter = rng.uniform(-0.012, 0.012, len(cal))
-    ax.scatter(cal["predicted"], cal["observed"] * 1.04 - 0.02 + jitter, marker="|", s=60, color="black", lw=0.8,
-               label="observed movement (0/1)", clip_on=False)
+    ax.scatter(cal["predicted"], cal["observed"] * 1.06 - 0.03 + jitter, marker="|", s=25, color="black", lw=0.6,
+               label="observed movement (0 or 1)", clip_on=False)
     ax.set_xlim(0, 1)
-    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylim(-0.06, 1.06)
     ax.set_aspect("equal")
-    ax.set_xlabel("Predicted probability that the stream moves")
+    ax.set_xlabel("Predicted probability that a stream moves")
     ax.set_ylabel("Conditional event probability")
     ax.set_title(title, fontweight="bold")
-    ax.grid(color="#EEEEEE", lw=0.6)
+    ax.grid(color="#EEEEEE", lw=0.5)
 
 
 @styled
@@ -83,74 +86,80 @@ def predictive_checks(prior, posterior, window_table: pd.DataFrame, ci_prob: flo
 
     ``prior``: DataTree with ``prior`` (stream_movement, window_probability),
     ``prior_predictive`` and ``observed_data`` (``results/prior/prior_predictive.nc``);
-    ``posterior``: the full fit with ``posterior_predictive`` and ``observed_data``;
-    ``window_table``: ``results/tables/window_probability.csv``.
+    ``posterior``: the main fit with ``posterior_predictive`` and ``observed_data``;
+    ``window_table``: ``results/tables/window_probability.csv``. Each row of panels is a
+    subfigure with its legend below the panels, so no legend covers a line.
     """
-    fig = plt.figure(figsize=(16, 9.6), layout="constrained")
-    grid = fig.add_gridspec(2, 4, width_ratios=[1, 1, 0.95, 0.05])
-    ax_theta = fig.add_subplot(grid[0, 0])
-    ax_pi = fig.add_subplot(grid[0, 1])
-    ax_prior = fig.add_subplot(grid[1, 0])
-    ax_post = fig.add_subplot(grid[1, 1])
-    ax_ppp = fig.add_subplot(grid[:, 2])
-    ax_bar = fig.add_subplot(grid[:, 3])
+    municipalities = sorted_municipalities(window_table["municipality"])
+    fig = plt.figure(figsize=(7.0, 8.4), layout="constrained")
+    top, middle, bottom = fig.subfigures(3, 1, height_ratios=[2.25, 3.25, 2.6])
 
+    ax_theta, ax_pi = top.subplots(1, 2)
     bins = np.linspace(0, 1, 41)
     observed = prior["observed_data"]["movement"]
     theta = prior["prior"]["stream_movement"]
-    ax_theta.hist(theta.to_numpy().ravel(), bins=bins, density=True, color=OKABE_ITO["sky"], edgecolor="white", lw=0.4)
+    ax_theta.hist(theta.to_numpy().ravel(), bins=bins, density=True, color=OKABE_ITO["sky"], edgecolor="white",
+                  lw=0.3)
     share = float(observed.mean())
-    ax_theta.axvline(share, color="black", lw=1.6, ls="--", label=f"observed share of moving streams ({share:.2f})")
+    ax_theta.axvline(share, color="black", lw=1.1, ls="--")
+    ax_theta.annotate(f"observed share of\nmoving streams: {share:.2f}", xy=(share, 0.98),
+                      xycoords=("data", "axes fraction"), xytext=(-4, 0), textcoords="offset points", ha="right",
+                      va="top", fontsize=7)
+    ax_theta.set_ylim(0, ax_theta.get_ylim()[1] * 1.5)
     ax_theta.set_xlabel("θ: probability that a stream moves")
     ax_theta.set_ylabel("Prior density")
-    ax_theta.set_title("Prior predictive: stream movement θ", fontweight="bold")
-    ax_theta.legend(loc="upper center", frameon=True, framealpha=1.0, edgecolor="white")
-    ax_theta.set_ylim(0, ax_theta.get_ylim()[1] * 1.2)
-
+    ax_theta.set_title("Prior predictive: θ", fontweight="bold")
     pi = prior["prior"]["window_probability"]
-    for phase in PHASES:
+    handles = []
+    for phase, ls in zip(PHASES, ("-", "--")):
         values = pi.sel(phase=phase).to_numpy().ravel()
-        ax_pi.hist(values, bins=bins, density=True, histtype="step", lw=2.0, color=PHASE_COLOURS[phase],
-                   label=f"{PHASE_LABELS[phase]}: observed share {float(observed.sel(phase=phase).all('stream').mean()):.2f}")
         windows = float(observed.sel(phase=phase).all("stream").mean())
-        ax_pi.axvline(windows, color=PHASE_COLOURS[phase], lw=1.4, ls="--")
-    ax_pi.set_xlabel("π: probability that the window opens (θ³ scale)")
+        ax_pi.hist(values, bins=bins, density=True, histtype="step", lw=1.3, ls=ls, color=PHASE_COLOURS[phase])
+        ax_pi.axvline(windows, color=PHASE_COLOURS[phase], lw=1.0, ls=":")
+        handles.append(Line2D([], [], color=PHASE_COLOURS[phase], lw=1.3, ls=ls,
+                              label=f"{PHASE_LABELS[phase]} (dotted: observed share {windows:.2f})"))
+    ax_pi.set_xlabel("π: probability that the window opens")
     ax_pi.set_ylabel("Prior density")
-    ax_pi.set_title("Prior predictive: window probability π", fontweight="bold")
-    ax_pi.legend(loc="upper right", frameon=True, framealpha=1.0, edgecolor="white",
-                 title="phase (dashed line: observed share)")
+    ax_pi.set_title("Prior predictive: π per phase", fontweight="bold")
+    top.legend(handles=handles, loc="outside lower right", ncol=1, frameon=False)
 
+    ax_prior, ax_post = middle.subplots(1, 2)
     rep, obs = predictive_draws(prior, "prior_predictive")
     _calibration_panel(ax_prior, pava_calibration(rep, obs, ci_prob), OKABE_ITO["grey"],
-                       "Prior predictive calibration (PAVA)", ci_prob)
-    ax_prior.text(0.97, 0.12, "Before the data, every\nstream's predicted\nprobability is near 0.5",
-                  transform=ax_prior.transAxes, ha="right", va="bottom", fontsize=8.5, color="#333333",
-                  bbox={"fc": "white", "ec": "none", "alpha": 0.9})
+                       "Prior predictive calibration", ci_prob)
     rep, obs = predictive_draws(posterior, "posterior_predictive")
     _calibration_panel(ax_post, pava_calibration(rep, obs, ci_prob), OKABE_ITO["blue"],
-                       "Posterior predictive calibration (PAVA)", ci_prob)
-    ax_post.legend(loc="upper left", frameon=True, framealpha=0.9, fontsize=8)
+                       "Posterior predictive calibration", ci_prob)
+    handles = [
+        Patch(facecolor="#777777", alpha=0.3, label=f"{ci_prob:.0%} band of the fit to replicated data"),
+        Line2D([], [], color="#555555", lw=1.6, label="isotonic (PAV) fit to the observed data"),
+        Line2D([], [], color="#555555", lw=0.7, ls="--", label="perfect calibration"),
+        Line2D([], [], color="black", marker="|", ls="", ms=6, label="observed movement (0 or 1)"),
+    ]
+    middle.legend(handles=handles, loc="outside lower center", ncol=2, frameon=False)
 
-    municipalities = sorted(window_table["municipality"].unique(), key=lambda m: (str(type(m)), m))
-    columns = [(p, s) for p in PHASES for s in STREAMS]
+    ax_ppp = bottom.subplots(1, 1)
+    rows = [(p, s) for p in PHASES for s in STREAMS]
     indexed = window_table.set_index(["municipality", "phase"])
-    values = np.array([[indexed.loc[(m, p), f"ppp_observed_{s}"] for p, s in columns] for m in municipalities])
-    moved = np.array([[indexed.loc[(m, p), f"movement_{s}"] for p, s in columns] for m in municipalities])
+    values = np.array([[indexed.loc[(m, p), f"ppp_observed_{s}"] for m in municipalities] for p, s in rows])
+    moved = np.array([[indexed.loc[(m, p), f"movement_{s}"] for m in municipalities] for p, s in rows])
     image = ax_ppp.imshow(values, cmap="cividis", vmin=0, vmax=1, aspect="auto")
-    for i in range(values.shape[0]):
-        for j in range(values.shape[1]):
-            ax_ppp.text(j, i, f"{values[i, j]:.2f}\n{'moved' if moved[i, j] else 'still'}", ha="center", va="center",
-                        fontsize=8, color="black" if values[i, j] > 0.55 else "white")
-    ax_ppp.set_xticks(range(len(columns)), [f"{'Agenda' if p == 'agenda' else 'Instit.'}\n{STREAM_LABELS[s]}"
-                                            for p, s in columns], fontsize=8.5)
-    ax_ppp.set_yticks(range(len(municipalities)), [municipality_label(m) for m in municipalities])
-    ax_ppp.axvline(len(STREAMS) - 0.5, color="white", lw=3)
+    if len(municipalities) <= 20:
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                ax_ppp.text(j, i, f"{values[i, j]:.2f} {'●' if moved[i, j] else '○'}", ha="center", va="center",
+                            fontsize=7, color="black" if values[i, j] > 0.55 else "white")
+    ax_ppp.set_yticks(range(len(rows)), [f"{'Agenda' if p == 'agenda' else 'Instit.'} · {STREAM_LABELS[s]}"
+                                         for p, s in rows])
+    ax_ppp.set_xticks(range(len(municipalities)), [municipality_label(m) for m in municipalities])
+    ax_ppp.axhline(len(STREAMS) - 0.5, color="white", lw=2)
     ax_ppp.tick_params(length=0)
     for spine in ax_ppp.spines.values():
         spine.set_visible(False)
-    ax_ppp.set_title("Posterior predictive probability\nof each observed movement", fontweight="bold")
-    ax_ppp.set_ylabel("Municipality")
-    fig.colorbar(image, cax=ax_bar, label="P(replicate = observed)  (low = surprising)")
-    fig.suptitle("Predictive checks for stream movement: what the priors imply, and how well the fit reproduces the data",
+    ax_ppp.set_xlabel("Municipality  (● stream moved, ○ did not)")
+    ax_ppp.set_title("Posterior predictive probability of each observed movement", fontweight="bold")
+    bottom.colorbar(image, ax=ax_ppp, label="P(replicate = observed)\n(low = surprising)", fraction=0.05,
+                    pad=0.02)
+    fig.suptitle("Predictive checks: what the priors imply and how well the fit reproduces the data",
                  fontweight="bold")
     return fig

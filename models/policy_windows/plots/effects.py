@@ -1,19 +1,23 @@
-"""Factor effects (forest plot) and what-if gains per municipality."""
+"""Factor effects (forest plot with identification marks) and what-if gains per municipality."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from ..constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
+from .data import sorted_municipalities
 from .style import (
     HIGHLIGHT_MARK,
+    IDENTIFICATION_LABELS,
+    IDENTIFICATION_LEVELS,
     INTERVAL_WIDTHS,
     ORIGIN_COLOURS,
     ORIGIN_LABELS,
@@ -22,25 +26,39 @@ from .style import (
     PHASE_LABELS,
     STREAM_LABELS,
     factor_label,
+    factor_names,
+    factor_rank,
+    identification_style,
     municipality_label,
+    note_axes,
     styled,
 )
 
-
-def _interval(ax, y, row, prefix, colour, marker, scale=1.0, size=7):
-    """Mean with thick 89% and thin 95% equal-tailed intervals, horizontally at height y."""
-    for pct in (95, 89):
-        lo, hi = row[f"{prefix}eti{pct}_lb"] * scale, row[f"{prefix}eti{pct}_ub"] * scale
-        ax.plot([lo, hi], [y, y], color=colour, lw=INTERVAL_WIDTHS[pct], solid_capstyle="butt", zorder=2)
-    ax.plot(row[f"{prefix}mean"] * scale, y, marker=marker, ms=size, color=colour, mec="black", mew=0.7, zorder=3)
+EVIDENCE_SHORT = {"factor-specific": "factor", "stream-level only": "stream", "not identified": "–"}
+NOT_IDENTIFIED_GREY = "#9A9A9A"
 
 
-def _forest_rows(effects: pd.DataFrame) -> list[tuple[str, object]]:
+def _interval(ax, y, row, prefix, colour, marker, fill, alpha=1.0, pcts=(95, 89), size=4.5, gid=None):
+    """Mean with thick 89% and thin 95% equal-tailed intervals at height y (skipped when NaN)."""
+    mean = row.get(f"{prefix}mean", np.nan)
+    if not np.isfinite(mean):
+        return False
+    for pct in pcts:
+        lo, hi = row[f"{prefix}eti{pct}_lb"], row[f"{prefix}eti{pct}_ub"]
+        ax.plot([lo, hi], [y, y], color=colour, lw=INTERVAL_WIDTHS[pct], solid_capstyle="butt", zorder=2,
+                alpha=alpha, gid=gid)
+    ax.plot(mean, y, marker=marker, ms=size, color=colour, mec=colour if fill == "none" else "black", mew=0.8,
+            mfc="white" if fill == "none" else colour, zorder=3, gid=gid)
+    return True
+
+
+def _forest_rows(effects: pd.DataFrame, rank: dict[str, int]) -> list[tuple[str, object]]:
     """Row plan: ('header', (phase, stream)) then ('factor', row) per factor, per group."""
     plan: list[tuple[str, object]] = []
+    effects = effects.assign(_order=[rank.get(f, len(rank) + i) for i, f in enumerate(effects["factor"])])
     for phase in PHASES:
         for stream in STREAMS:
-            block = effects[(effects["phase"] == phase) & (effects["stream"] == stream)]
+            block = effects[(effects["phase"] == phase) & (effects["stream"] == stream)].sort_values("_order")
             if block.empty:
                 continue
             plan.append(("header", (phase, stream)))
@@ -49,137 +67,261 @@ def _forest_rows(effects: pd.DataFrame) -> list[tuple[str, object]]:
 
 
 @styled
-def factor_effects_forest(effects: pd.DataFrame, factor_labels: Mapping[str, str] | None = None) -> Figure:
-    """Forest plot of beta and of the average marginal effect on the window probability.
+def factor_effects_forest(effects: pd.DataFrame, factors: pd.DataFrame | None = None) -> Figure:
+    """Forest plot of beta, of the factor-specific contrast beta - mu and of the average
+    marginal effect on the window probability, with each factor's identification marked.
 
-    ``effects`` is ``results/tables/factor_effects.csv`` (``derived.factor_effects``).
-    Left: beta (logit scale) with 89% (thick) and 95% (thin) intervals; right: the change
-    in the phase's window probability when the factor goes from lacking (-1) to present
-    (+1), averaged over municipalities, in percentage points, with P(beta > 0) beside it.
+    ``effects`` is ``results/tables/factor_effects.csv``: ``beta_*`` (89% and 95% intervals),
+    ``beta_minus_mu_*`` (95%), ``ame_pp_plus_vs_minus_*`` (percentage points; NaN where the
+    contrast is not reported), ``p_beta_positive``, ``p_beta_above_mu``,
+    ``identification`` and ``evidence``. Identified factors have filled markers, weakly
+    identified ones open markers, not identified ones open grey markers and grey labels.
+    ``factors``: factor metadata (``name_en``, ``order``).
     """
-    plan = _forest_rows(effects)
-    n_rows = len(plan)
-    fig, (ax_beta, ax_ame) = plt.subplots(
-        1, 2, figsize=(13, 0.27 * n_rows + 2.2), sharey=True, layout="constrained"
-    )
-    ys, labels, header_rows = [], [], []
+    names, rank = factor_names(factors), factor_rank(factors)
+    plan = _forest_rows(effects, rank)
+    height = 0.155 * len(plan) + 1.95
+    fig = plt.figure(figsize=(7.0, height), layout="constrained")
+    grid = fig.add_gridspec(1, 4, width_ratios=[1.0, 0.85, 1.0, 0.95])
+    ax_beta = fig.add_subplot(grid[0, 0])
+    ax_diff = fig.add_subplot(grid[0, 1], sharey=ax_beta)
+    ax_ame = fig.add_subplot(grid[0, 2], sharey=ax_beta)
+    ax_txt = fig.add_subplot(grid[0, 3], sharey=ax_beta)
+    ys, labels, kinds = [], [], []
     y = 0.0
-    phase_spans: dict[str, list[float]] = {}
+    header_rows = []
     for kind, item in plan:
         y -= 1.0
         if kind == "header":
-            y -= 0.3
+            y -= 0.25
             phase, stream = item
             ys.append(y)
-            labels.append(f"{PHASE_LABELS[phase]} · {STREAM_LABELS[stream]} stream")
-            header_rows.append((y, phase))
-            phase_spans.setdefault(phase, [y + 0.6, y])
+            labels.append(f"{PHASE_LABELS[phase]} · {STREAM_LABELS[stream]}")
+            kinds.append(("header", phase))
+            header_rows.append(y)
             continue
         row = item
-        phase_spans[row["phase"]][1] = y - 0.5
-        colour, marker = ORIGIN_COLOURS[row["origin"]], ORIGIN_MARKERS[row["origin"]]
-        _interval(ax_beta, y, row, "beta_", colour, marker)
-        _interval(ax_ame, y, row, "ame_pp_plus_vs_minus_", colour, marker)
+        level = row["identification"]
+        style = identification_style(level)
+        colour = style["colour"] or ORIGIN_COLOURS[row["origin"]]
+        marker = ORIGIN_MARKERS[row["origin"]]
+        gid = f"factor:{row['factor']}:{level}"
+        _interval(ax_beta, y, row, "beta_", colour, marker, style["fill"], style["alpha"], gid=gid)
+        _interval(ax_diff, y, row, "beta_minus_mu_", colour, marker, style["fill"], style["alpha"], pcts=(95,),
+                  gid=gid)
+        if not _interval(ax_ame, y, row, "ame_pp_plus_vs_minus_", colour, marker, style["fill"], style["alpha"],
+                         gid=gid):
+            ax_ame.text(0.5, y, "not reported", transform=blended_transform_factory(ax_ame.transAxes, ax_ame.transData),
+                        ha="center", va="center", fontsize=7, color=NOT_IDENTIFIED_GREY, fontstyle="italic")
+        text_colour = NOT_IDENTIFIED_GREY if level == "not identified" else "black"
+        for x, text in ((0.0, f"{row['p_beta_positive']:.2f}"), (0.34, f"{row['p_beta_above_mu']:.2f}"),
+                        (0.68, EVIDENCE_SHORT.get(row["evidence"], str(row["evidence"])))):
+            ax_txt.text(x, y, text, ha="left", va="center", fontsize=7.5, color=text_colour,
+                        transform=blended_transform_factory(ax_txt.transAxes, ax_txt.transData))
         highlighted = bool(row.get("highlighted", row["factor"] in HIGHLIGHTED_FACTORS))
         ys.append(y)
-        labels.append((HIGHLIGHT_MARK + " " if highlighted else "") + factor_label(row["factor"], factor_labels))
-        trans = blended_transform_factory(ax_ame.transAxes, ax_ame.transData)
-        ax_ame.text(1.02, y, f"{row['p_beta_positive']:.2f}", transform=trans, va="center", ha="left", fontsize=9)
+        labels.append((HIGHLIGHT_MARK + " " if highlighted else "") + factor_label(row["factor"], names))
+        kinds.append(("factor", level, highlighted))
         if highlighted:
-            for ax in (ax_beta, ax_ame):
+            for ax in (ax_beta, ax_diff, ax_ame, ax_txt):
                 ax.axhspan(y - 0.45, y + 0.45, color="#FFF3D6", zorder=0)
     ax_beta.set_yticks(ys, labels)
-    header_ys = {hy for hy, _ in header_rows}
-    for tick, ty, text in zip(ax_beta.get_yticklabels(), ys, labels):
-        if ty in header_ys:
-            phase = next(p for hy, p in header_rows if hy == ty)
+    for tick, kind in zip(ax_beta.get_yticklabels(), kinds):
+        if kind[0] == "header":
             tick.set_fontweight("bold")
-            tick.set_color(PHASE_COLOURS[phase])
-            tick.set_fontsize(9.5)
-        elif text.startswith(HIGHLIGHT_MARK):
-            tick.set_fontweight("bold")
-    ax_beta.tick_params(axis="y", length=0)
-    ax_ame.tick_params(axis="y", length=0)
-    for ax in (ax_beta, ax_ame):
-        ax.axvline(0.0, color="black", lw=0.9, ls="--", zorder=1)
-        for hy, phase in header_rows:
-            ax.axhline(hy + 0.55, color="#BBBBBB", lw=0.7, zorder=0)
-        ax.grid(axis="x", color="#E5E5E5", lw=0.6)
+            tick.set_color(PHASE_COLOURS[kind[1]])
+            tick.set_fontsize(8)
+        else:
+            if kind[2]:
+                tick.set_fontweight("bold")
+            if kind[1] == "not identified":
+                tick.set_color(NOT_IDENTIFIED_GREY)
+                tick.set_fontstyle("italic")
+    for ax in (ax_beta, ax_diff, ax_ame):
+        ax.axvline(0.0, color="black", lw=0.7, ls="--", zorder=1)
+        ax.grid(axis="x", color="#E5E5E5", lw=0.5)
         ax.set_axisbelow(True)
-    ax_beta.set_ylim(y - 0.8, 0.0)
-    ax_beta.set_xlabel("β: effect of one code step on the log-odds that the stream moves")
-    ax_ame.set_xlabel("Change in window probability, lacking → present (percentage points)")
-    ax_beta.set_title("Factor coefficient β (logit scale)", fontweight="bold")
-    ax_ame.set_title("Average marginal effect on the phase's window", fontweight="bold")
-    trans = blended_transform_factory(ax_ame.transAxes, ax_ame.transAxes)
-    ax_ame.text(1.02, 1.0, "P(β>0)", transform=trans, ha="left", va="bottom", fontsize=9, fontweight="bold")
+        ax.tick_params(axis="y", length=0)
+        for hy in header_rows:
+            ax.axhline(hy + 0.55, color="#BBBBBB", lw=0.5, zorder=0)
+    for ax in (ax_diff, ax_ame, ax_txt):
+        ax.tick_params(axis="y", labelleft=False)
+    ax_beta.set_ylim(y - 0.7, 0.0)
+    ax_beta.set_title("β", fontweight="bold")
+    ax_diff.set_title("β − μ", fontweight="bold")
+    ax_ame.set_title("Window effect", fontweight="bold")
+    ax_beta.set_xlabel("log-odds per\ncode step")
+    ax_diff.set_xlabel("vs stream mean μ\n(logit, 95% only)")
+    ax_ame.set_xlabel("lacking → present\n(percentage points)")
+    ax_txt.set_axis_off()
+    header = blended_transform_factory(ax_txt.transAxes, ax_txt.transAxes)
+    for x, text in ((0.0, "P(β>0)"), (0.34, "P(β>μ)"), (0.68, "evidence")):
+        ax_txt.text(x, 1.0, text, transform=header, ha="left", va="bottom", fontsize=7)
     handles = [
-        Line2D([], [], marker=ORIGIN_MARKERS[o], color=ORIGIN_COLOURS[o], mec="black", ls="", ms=7, label=ORIGIN_LABELS[o])
-        for o in ("theory", "empirical")
+        Line2D([], [], marker=ORIGIN_MARKERS[o], color=ORIGIN_COLOURS[o], mec="black", ls="", ms=4.5,
+               label=ORIGIN_LABELS[o]) for o in ("theory", "empirical")
     ]
+    for level in IDENTIFICATION_LEVELS:
+        style = identification_style(level)
+        colour = style["colour"] or "#555555"
+        handles.append(Line2D([], [], marker="o", ls="", ms=4.5, color=colour,
+                              mfc="white" if style["fill"] == "none" else colour,
+                              mec=colour if style["fill"] == "none" else "black", label=IDENTIFICATION_LABELS[level]))
     handles += [
         Line2D([], [], color="#555555", lw=INTERVAL_WIDTHS[89], label="89% interval"),
         Line2D([], [], color="#555555", lw=INTERVAL_WIDTHS[95], label="95% interval"),
-        plt.Rectangle((0, 0), 1, 1, color="#FFF3D6", label=f"{HIGHLIGHT_MARK} highlighted factor (ch. 5.3)"),
+        Patch(color="#FFF3D6", label=f"{HIGHLIGHT_MARK} highlighted factor (ch. 5.3)"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=5, frameon=False)
-    fig.suptitle("Posterior factor effects (full model): mean, 89% and 95% intervals", fontweight="bold")
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
+    fig.suptitle("Posterior factor effects of the main model, marked by identification", fontweight="bold")
     return fig
 
 
-@styled
-def what_if(
-    table: pd.DataFrame,
-    top_n: int = 5,
-    factor_labels: Mapping[str, str] | None = None,
-    ncols: int = 4,
-) -> Figure:
-    """Per municipality, the ``top_n`` single-factor changes to +1 with the largest mean gain.
+# ---------------------------------------------------------------------------
+# What-if
+# ---------------------------------------------------------------------------
 
-    ``table`` is ``results/tables/what_if.csv`` (``derived.what_if``); gains are in
-    percentage points of the factor's phase window probability, with 89% intervals.
+
+def is_flagged(table: pd.DataFrame) -> pd.Series:
+    """True where the ``flag`` text is non-empty (an empty CSV cell reads as NaN)."""
+    return table["flag"].fillna("").astype(str).str.strip() != ""
+
+
+def flag_reasons(table: pd.DataFrame) -> pd.Series:
+    """How many changes carry each reason; a flag is "reason: explanation[; reason: ...]"."""
+    flags = table.loc[is_flagged(table), "flag"].astype(str)
+    reasons = [part.split(":")[0].strip() for flag in flags for part in flag.split(";") if part.strip()]
+    return pd.Series(reasons, dtype=str).value_counts()
+
+
+def best_changes(table: pd.DataFrame) -> pd.DataFrame:
+    """Per municipality the best unflagged change (largest mean gain) and, where a flagged
+    change has a larger mean gain, that change too (``kind``: "best unflagged" or
+    "larger but flagged")."""
+    table = table.assign(_flagged=is_flagged(table))
+    rows = []
+    for municipality, part in table.groupby("municipality", sort=False):
+        part = part.sort_values("gain_pp_mean", ascending=False)
+        clean = part[~part["_flagged"]]
+        best = clean.iloc[0] if len(clean) else None
+        if best is not None:
+            rows.append({**best.to_dict(), "kind": "best unflagged"})
+        top = part.iloc[0]
+        if top["_flagged"] and (best is None or top["gain_pp_mean"] > best["gain_pp_mean"]):
+            rows.append({**top.to_dict(), "kind": "larger but flagged"})
+    return pd.DataFrame(rows).drop(columns="_flagged")
+
+
+@styled
+def what_if(table: pd.DataFrame, factors: pd.DataFrame | None = None, max_labelled: int = 40) -> Figure:
+    """Best single change per municipality and how often each factor is the best change.
+
+    ``table`` is ``results/tables/what_if.csv`` (one row per municipality and factor not yet
+    present: ``gain_pp_*`` in percentage points of the factor's phase window, ``flag`` text
+    that is empty when the change is fine, ``knock_on_institutionalisation_pp_*`` for agenda
+    factors). Left: per municipality (sorted by gain) the best unflagged change with its 89%
+    interval and, for an agenda factor, its knock-on gain on the institutionalisation window;
+    a flagged change with a larger gain is drawn open and grey beside it. Rows carry labels
+    up to ``max_labelled`` municipalities. Right: per factor, for how many municipalities it
+    is the best unflagged change (solid) or a larger but flagged one (hatched).
     """
-    municipalities = sorted(table["municipality"].unique(), key=lambda m: (str(type(m)), m))
-    nrows = int(np.ceil(len(municipalities) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.3 * ncols, 0.36 * top_n * nrows + 1.3 * nrows + 1.2),
-                             sharex=True, squeeze=False, layout="constrained")
-    code_markers = {-1: "o", 0: "s"}
-    for ax, m in zip(axes.flat, municipalities):
-        rows = table[table["municipality"] == m].sort_values("gain_pp_mean", ascending=False).head(top_n)
-        now = (
-            table[table["municipality"] == m]
-            .drop_duplicates("phase")
-            .set_index("phase")["window_probability_now"]
-        )
-        y = np.arange(len(rows))[::-1]
-        for yi, (_, row) in zip(y, rows.iterrows()):
+    names = factor_names(factors)
+    best = best_changes(table)
+    clean = best[best["kind"] == "best unflagged"].sort_values("gain_pp_mean", ascending=True)
+    municipalities = list(clean["municipality"])
+    municipalities += [m for m in sorted_municipalities(best["municipality"]) if m not in municipalities]
+    n_m = len(municipalities)
+    labelled = n_m <= max_labelled
+    row_h = 0.2 if labelled else max(3.2 / max(n_m, 1), 0.004)
+    height = max(row_h * n_m + 1.9, 3.2)
+    reasons = flag_reasons(table)
+    note = ""
+    if len(reasons):
+        listed = "; ".join(f"{text} ({n})" for text, n in reasons.items())
+        note = f"Flagged changes in the table, by reason (number of changes): {listed}"
+    fig = plt.figure(figsize=(7.0, height + (0.3 if note else 0.0)), layout="constrained")
+    grid = fig.add_gridspec(2, 2, width_ratios=[1.45, 1.0], height_ratios=[height - 1.6, 0.3 if note else 0.001])
+    ax = fig.add_subplot(grid[0, 0])
+    ax_n = fig.add_subplot(grid[0, 1])
+    y_of = {m: i for i, m in enumerate(municipalities)}
+    offset = 0.22 if labelled else 0.0
+    # Dense mode (many municipalities): hairline intervals, small borderless markers.
+    row_pt = row_h * 72
+    line = INTERVAL_WIDTHS[89] if labelled else max(0.2, min(0.8, 0.6 * row_pt))
+    size = 4.5 if labelled else 2.0
+    for _, row in best.iterrows():
+        y = y_of[row["municipality"]]
+        if row["kind"] == "best unflagged":
             colour = PHASE_COLOURS[row["phase"]]
-            ax.plot([row["gain_pp_eti89_lb"], row["gain_pp_eti89_ub"]], [yi, yi], color=colour,
-                    lw=INTERVAL_WIDTHS[89], solid_capstyle="butt")
-            ax.plot(row["gain_pp_mean"], yi, marker=code_markers.get(int(row["current_code"]), "o"), ms=7,
-                    color=colour, mec="black", mew=0.7)
-        ax.set_yticks(y, [factor_label(f, factor_labels, width=24) for f in rows["factor"]], fontsize=8.5)
-        ax.set_ylim(-0.6, top_n - 0.4)
-        ax.axvline(0, color="black", lw=0.8, ls="--")
-        ax.grid(axis="x", color="#E5E5E5", lw=0.6)
-        ax.set_axisbelow(True)
-        parts = [f"{'A' if p == 'agenda' else 'I'} {100 * now[p]:.0f}%" for p in PHASES if p in now.index]
-        ax.set_title(f"{municipality_label(m)} (window now: {', '.join(parts)})", fontsize=10)
-        ax.tick_params(axis="y", length=0)
-    for ax in axes.flat[len(municipalities):]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("Gain in window probability (pp)")
-    handles = [Line2D([], [], color=PHASE_COLOURS[p], lw=INTERVAL_WIDTHS[89], label=f"{PHASE_LABELS[p]} factor")
-               for p in PHASES]
-    handles += [
-        Line2D([], [], marker="o", ls="", color="#777777", mec="black", ms=7, label="now lacking (−1) → present"),
-        Line2D([], [], marker="s", ls="", color="#777777", mec="black", ms=7, label="now not reported (0) → present"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
-    fig.suptitle(
-        f"What if one factor were present? The {top_n} largest gains in window probability per municipality\n"
-        "(mean and 89% interval; window now: A = agenda-setting, I = institutionalisation)",
-        fontweight="bold",
+            ax.plot([row["gain_pp_eti89_lb"], row["gain_pp_eti89_ub"]], [y, y], color=colour, lw=line,
+                    solid_capstyle="butt", alpha=1.0 if labelled else 0.55, gid="what_if:unflagged")
+            ax.plot(row["gain_pp_mean"], y, marker="o", ms=size, color=colour, mec="black",
+                    mew=0.6 if labelled else 0.0, gid="what_if:unflagged")
+            knock = row.get("knock_on_institutionalisation_pp_mean", np.nan)
+            if labelled and row["phase"] == "agenda" and np.isfinite(knock):
+                kc = PHASE_COLOURS["institutionalisation"]
+                ax.plot([row["knock_on_institutionalisation_pp_eti89_lb"],
+                         row["knock_on_institutionalisation_pp_eti89_ub"]], [y - offset] * 2, color=kc, lw=0.9,
+                        gid="what_if:knock_on")
+                ax.plot(knock, y - offset, marker="^", ms=3.5, color=kc, mec="black", mew=0.4, gid="what_if:knock_on")
+        else:
+            if labelled:
+                ax.plot([row["gain_pp_eti89_lb"], row["gain_pp_eti89_ub"]], [y + offset] * 2,
+                        color=NOT_IDENTIFIED_GREY, lw=0.9, ls=(0, (2, 1)), gid="what_if:flagged")
+            ax.plot(row["gain_pp_mean"], y + offset, marker="o", ms=size, mfc="white", mec=NOT_IDENTIFIED_GREY,
+                    mew=0.9 if labelled else 0.5, ls="", gid="what_if:flagged")
+    if labelled:
+        ticks, texts = [], []
+        for m in municipalities:
+            chosen = clean[clean["municipality"] == m]
+            what = factor_label(chosen["factor"].iloc[0], names) if len(chosen) else "no unflagged change"
+            ticks.append(y_of[m])
+            texts.append(f"{municipality_label(m)}: {textwrap.shorten(what, 30, placeholder='…')}")
+        ax.set_yticks(ticks, texts)
+        ax.set_ylabel("Municipality: best unflagged change")
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(f"{n_m} municipalities, sorted by the gain of their best unflagged change")
+    ax.set_ylim(-0.7, n_m - 0.3)
+    ax.axvline(0, color="black", lw=0.7, ls="--")
+    ax.grid(axis="x", color="#E5E5E5", lw=0.5)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Gain in the window probability (pp, 89% interval)")
+    ax.set_title("Best single change per municipality", fontweight="bold")
+
+    counts = (
+        best.groupby(["factor", "kind"]).size().unstack("kind", fill_value=0)
+        .reindex(columns=["best unflagged", "larger but flagged"], fill_value=0)
     )
+    counts["_total"] = counts.sum(axis=1)
+    counts = counts.sort_values("_total", ascending=True).tail(12)
+    phase_of = dict(zip(table["factor"], table["phase"]))
+    yy = np.arange(len(counts))
+    colours = [PHASE_COLOURS[phase_of[f]] for f in counts.index]
+    ax_n.barh(yy, counts["best unflagged"], color=colours, edgecolor="black", lw=0.5, height=0.65,
+              gid="what_if:count_unflagged")
+    ax_n.barh(yy, counts["larger but flagged"], left=counts["best unflagged"], color="white",
+              edgecolor=NOT_IDENTIFIED_GREY, hatch="////", lw=0.5, height=0.65, gid="what_if:count_flagged")
+    ax_n.set_yticks(yy, [textwrap.shorten(factor_label(f, names), 28, placeholder="…") for f in counts.index])
+    ax_n.tick_params(axis="y", length=0)
+    ax_n.set_xlabel("Municipalities")
+    ax_n.set_title("How often it is\nthe best change", fontweight="bold")
+    ax_n.xaxis.get_major_locator().set_params(integer=True)
+    ax_n.grid(axis="x", color="#E5E5E5", lw=0.5)
+    ax_n.set_axisbelow(True)
+
+    handles = [Line2D([], [], color=PHASE_COLOURS[p], lw=INTERVAL_WIDTHS[89], marker="o", ms=4, mec="black",
+                      label=f"{PHASE_LABELS[p]} factor") for p in PHASES]
+    handles += [
+        Line2D([], [], color=NOT_IDENTIFIED_GREY, lw=0.9, ls=(0, (2, 1)), marker="o", ms=4, mfc="white",
+               label="larger gain, but flagged"),
+        Line2D([], [], color=PHASE_COLOURS["institutionalisation"], lw=0.9, marker="^", ms=3.5, mec="black",
+               label="knock-on gain on institutionalisation"),
+        Patch(facecolor="white", edgecolor=NOT_IDENTIFIED_GREY, hatch="////", label="flagged change (count)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
+    if note:
+        note_axes(fig, grid[1, :], note)
+    fig.suptitle("What if one factor were present? Model-based gains in window probability", fontweight="bold")
     return fig

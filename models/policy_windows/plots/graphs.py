@@ -1,128 +1,159 @@
-"""The PyMC model graph and the Snakemake rule graph, drawn without graphviz."""
+"""The PyMC model graph and the Snakemake rule graph, laid out by Graphviz ``dot``.
+
+Both functions take dot text (``pm.model_to_graphviz(model).source`` and the output of
+``snakemake --rulegraph``), restyle it for print (8 pt DejaVu Sans, thin lines) and return a
+matplotlib Figure drawn from Graphviz's own layout (``graph_layout``): Graphviz routes the
+edges around the nodes, so no edge runs behind a box.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .layered import draw_layered_graph, parse_dot
-from .style import OKABE_ITO, styled
+from .graph_layout import draw_layout, layout, read_structure
+from .style import FONT_FAMILY, OKABE_ITO, styled
 
-_NODE_KINDS = {
-    # kind: (box style, legend label)
-    "Free Random Variable": (
-        {"shape": "pill", "facecolor": "#DCEBF7", "edgecolor": OKABE_ITO["blue"]},
-        "parameter (random variable)",
-    ),
-    "Deterministic": (
-        {"shape": "square", "facecolor": "white", "edgecolor": "#333333"},
-        "deterministic quantity",
-    ),
-    "Data": (
-        {"shape": "square", "facecolor": "#EDEDED", "edgecolor": "#555555", "linestyle": "--"},
-        "data container",
-    ),
-    "Observed Random Variable": (
-        {"shape": "pill", "facecolor": "#BDBDBD", "edgecolor": "#000000"},
-        "observed outcome (likelihood)",
-    ),
-    "Potential": (
-        {"shape": "sawtooth", "facecolor": "white", "edgecolor": OKABE_ITO["vermillion"]},
-        "potential",
-    ),
-}
+GRAPH_FONT_PT = 8.0
 
 
-def model_graph_spec(model) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, str]]:
-    """Labels, parent -> child edges and node kinds of a PyMC model.
+def _quote(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
-    Uses ``pymc.model_graph.ModelGraph.make_compute_graph`` (variable -> set of parents)
-    and ``ModelGraph.nodes`` for the node types; labels show the distribution and dims.
-    As in ``pm.model_to_graphviz`` an observed variable points to its data container.
-    """
-    from pymc.model_graph import ModelGraph
 
-    graph = ModelGraph(model)
-    parents = graph.make_compute_graph()
-    kinds = {info.var.name: info.node_type.value for info in graph.nodes()}
-    dims = model.named_vars_to_dims
-    labels: dict[str, str] = {}
-    for name in parents:
-        var = model[name]
-        kind = kinds.get(name, "Deterministic")
-        if kind in ("Free Random Variable", "Observed Random Variable"):
-            op = var.owner.op
-            dist = getattr(op, "_print_name", (type(op).__name__,))[0]
-            head = f"{name} ~ {dist}"
-        elif kind == "Data":
-            head = f"{name} (data)"
+def wrap_name(name: str, width: int = 14) -> str:
+    """Break a snake_case name after underscores into lines of at most ``width`` characters
+    (a single longer part stays whole): ``prior_scale_sensitivity`` -> ``prior_scale_\\nsensitivity``."""
+    parts = re.split(r"(?<=_)", str(name))
+    lines, current = [], ""
+    for part in parts:
+        if current and len(current) + len(part) > width:
+            lines.append(current)
+            current = part
         else:
-            head = f"{name} = f(·)"
-        shape = " × ".join(dims.get(name) or ()) or "scalar"
-        labels[name] = f"{head}\n[{shape}]"
-    edges = [(parent, child) for child, ps in parents.items() for parent in sorted(ps)]
-    return labels, edges, kinds
+            current += part
+    lines.append(current)
+    return "\n".join(lines)
 
 
 @styled
-def model_graph(model, title: str | None = None) -> Figure:
-    """Layered drawing of a PyMC model: parameters, deterministics, data and likelihood."""
-    labels, edges, kinds = model_graph_spec(model)
-    styles = {n: dict(_NODE_KINDS.get(kinds.get(n, "Deterministic"), _NODE_KINDS["Deterministic"])[0]) for n in labels}
-    used = [k for k in _NODE_KINDS if k in set(kinds.values())]
+def model_graph(dot_source: str, title: str | None = None) -> Figure:
+    """The model as PyMC draws it (``pm.model_to_graphviz``: plates for each set of
+    dimensions, ellipses for random variables, boxes for deterministics, rounded grey
+    boxes for data, the grey ellipse for the likelihood), laid out left to right."""
+    laid_out = layout(
+        dot_source,
+        graph={"rankdir": "LR", "fontname": FONT_FAMILY, "fontsize": 7.5, "nodesep": 0.12, "ranksep": 0.3,
+               "pad": 0.02, "penwidth": 0.7},
+        node={"fontname": FONT_FAMILY, "fontsize": GRAPH_FONT_PT, "margin": "0.08,0.03", "height": 0.3,
+              "penwidth": 0.8},
+        edge={"arrowsize": 0.55, "penwidth": 0.7, "color": "#444444"},
+    )
     handles = [
-        Patch(
-            facecolor=_NODE_KINDS[k][0]["facecolor"],
-            edgecolor=_NODE_KINDS[k][0]["edgecolor"],
-            linestyle=_NODE_KINDS[k][0].get("linestyle", "-"),
-            label=_NODE_KINDS[k][1],
-        )
-        for k in used
+        Line2D([], [], marker="o", ls="", ms=9, mfc="white", mec="black", mew=0.8, label="parameter (prior)"),
+        Line2D([], [], marker="s", ls="", ms=8, mfc="white", mec="black", mew=0.8, label="deterministic"),
+        Patch(facecolor="lightgray", edgecolor="black", lw=0.8, label="data"),
+        Line2D([], [], marker="o", ls="", ms=9, mfc="lightgray", mec="black", mew=0.8,
+               label="observed outcome (likelihood)"),
+        Patch(facecolor="none", edgecolor="black", lw=0.8, label="plate: dimensions (length)"),
     ]
-    return draw_layered_graph(
-        labels,
-        edges,
-        orientation="LR",
-        node_styles=styles,
-        fontsize=9,
-        title=title or "Model graph: each variable points to the variables computed from it",
+    return draw_layout(
+        laid_out,
+        title=title or "Model graph: arrows point from a variable to those computed from it",
         legend_handles=handles,
+        legend_columns=3,
     )
 
 
+def collapse_groups(
+    nodes: Mapping[str, str], edges: list[tuple[str, str]], groups: Mapping[str, str]
+) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, int]]:
+    """Merge the nodes whose label is a key of ``groups`` into one node per group label.
+
+    ``nodes``: node id -> label. Returns the new nodes (id -> label), the deduplicated edges
+    without self-loops, and how many rules each group node stands for.
+    """
+    new_id = {}
+    sizes: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for node, label in nodes.items():
+        group = groups.get(label)
+        if group is None:
+            new_id[node] = node
+            labels[node] = label
+        else:
+            gid = f"group:{group}"
+            new_id[node] = gid
+            labels[gid] = group
+            sizes[gid] = sizes.get(gid, 0) + 1
+    merged = []
+    for tail, head in edges:
+        edge = (new_id[tail], new_id[head])
+        if edge[0] != edge[1] and edge not in merged:
+            merged.append(edge)
+    return labels, merged, sizes
+
+
 @styled
-def workflow_dag(dot_text: str, title: str | None = None) -> Figure:
-    """Layered drawing of the text printed by ``snakemake --rulegraph`` (rules as boxes)."""
-    graph = parse_dot(dot_text)
-    if not graph.nodes:
-        raise ValueError("the rule graph text contains no nodes")
-    sinks = {n for n in graph.nodes if not any(src == n for src, _ in graph.edges)}
-    styles = {
-        n: {
-            "shape": "round",
-            "facecolor": "#FFF3D6" if n in sinks else "#EAF2FA",
-            "edgecolor": OKABE_ITO["orange"] if n in sinks else OKABE_ITO["blue"],
-        }
-        for n in graph.nodes
-    }
-    # Edges into the target rule (usually `all`) are drawn faintly: they say "is a final
-    # output", and drawn like the others they would hide the data flow between rules.
-    faint = {"color": "#C8C8C8", "lw": 0.7}
-    edge_styles = {(src, dst): faint for src, dst in graph.edges if dst in sinks}
+def workflow_dag(
+    dot_text: str,
+    target: str = "all",
+    groups: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The rule graph printed by ``snakemake --rulegraph``, left to right.
+
+    The ``target`` rule (``all``) is left out; the rules whose output it requests are drawn
+    with an orange frame instead. ``groups`` maps rule names to a group label: rules of one
+    group (e.g. the one-rule-per-figure family) are drawn as one node "label (n rules)".
+    """
+    structure = read_structure(dot_text)
+    labels = {node: attrs.get("label", node) for node, attrs in structure.nodes.items()}
+    if not labels:
+        raise ValueError("the rule graph contains no rules")
+    target_ids = {node for node, label in labels.items() if label == target}
+    final = {tail for tail, head in structure.edges if head in target_ids}
+    kept = {node: label for node, label in labels.items() if node not in target_ids}
+    edges = [(t, h) for t, h in structure.edges if t in kept and h in kept]
+    nodes, edges, sizes = collapse_groups(kept, edges, groups or {})
+    final_ids = {node if (groups or {}).get(labels[node]) is None else f"group:{groups[labels[node]]}"
+                 for node in final}
+
+    lines = ["digraph rules {"]
+    for node, label in nodes.items():
+        text = wrap_name(label)
+        if node in sizes:
+            text = f"{label}\n({sizes[node]} rules)"
+        final_rule = node in final_ids
+        frame = OKABE_ITO["orange"] if final_rule else OKABE_ITO["blue"]
+        fill = "#FFF3D6" if final_rule else "#EAF2FA"
+        lines.append(
+            f"  {_quote(node)} [label={_quote(text)}, color={_quote(frame)}, fillcolor={_quote(fill)},"
+            f" penwidth={1.4 if final_rule else 0.8}]"
+        )
+    lines += [f"  {_quote(t)} -> {_quote(h)}" for t, h in edges]
+    lines.append("}")
+    laid_out = layout(
+        "\n".join(lines),
+        graph={"rankdir": "LR", "nodesep": 0.06, "ranksep": 0.25, "pad": 0.02, "fontname": FONT_FAMILY},
+        node={"shape": "box", "style": "rounded,filled", "fontname": FONT_FAMILY, "fontsize": GRAPH_FONT_PT,
+              "margin": "0.06,0.02", "height": 0.25, "width": 0.3},
+        edge={"arrowsize": 0.5, "penwidth": 0.7, "color": "#555555"},
+    )
     handles = [
-        Patch(facecolor="#EAF2FA", edgecolor=OKABE_ITO["blue"], label="rule"),
-        Patch(facecolor="#FFF3D6", edgecolor=OKABE_ITO["orange"], label="target rule (nothing depends on it)"),
-        Line2D([], [], color="#C8C8C8", lw=1.0, label="output requested by the target"),
-        Line2D([], [], color="#555555", lw=1.0, label="output used by another rule"),
+        Patch(facecolor="#EAF2FA", edgecolor=OKABE_ITO["blue"], lw=0.8, label="rule"),
+        Patch(facecolor="#FFF3D6", edgecolor=OKABE_ITO["orange"], lw=1.4,
+              label=f"rule with a final output (requested by `{target}`)"),
+        Line2D([], [], color="#555555", lw=0.8, label="output used by the next rule"),
     ]
-    return draw_layered_graph(
-        graph.nodes,
-        graph.edges,
-        orientation="LR",
-        node_styles=styles,
-        edge_styles=edge_styles,
-        fontsize=10,
-        title=title or f"Workflow rule graph: {len(graph.nodes)} rules, arrows point from producer to consumer",
+    return draw_layout(
+        laid_out,
+        title=title
+        or f"Workflow rule graph: {len(labels) - len(target_ids)} rules, from the data (left) to the report",
         legend_handles=handles,
+        legend_columns=2,
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import blended_transform_factory
 
 from ..constants import HIGHLIGHTED_FACTORS, PHASES
 from .style import (
@@ -19,6 +18,8 @@ from .style import (
     ORIGIN_MARKERS,
     PHASE_LABELS,
     factor_label,
+    factor_names,
+    identification_style,
     styled,
 )
 
@@ -59,16 +60,18 @@ def solution_columns(solutions: pd.DataFrame, max_solutions: int = 8) -> tuple[p
 def qca_vs_bayes(
     solutions: pd.DataFrame,
     effects: pd.DataFrame,
-    factor_labels: Mapping[str, str] | None = None,
+    factors: pd.DataFrame | None = None,
     max_solutions: int = 8,
 ) -> Figure:
     """Per phase: QCA solution terms (which conditions each requires present or absent, with
     term consistency and raw coverage) next to the Bayesian P(beta > 0) and average
-    marginal effect of the same factors.
+    marginal effect of the same factors, marked by identification as in the forest plot.
 
     ``solutions``: ``results/tables/qca_solutions.csv`` (a ``phase`` column plus
-    ``qca.SOLUTION_COLUMNS``); ``effects``: ``results/tables/factor_effects.csv``.
+    ``qca.SOLUTION_COLUMNS``); ``effects``: ``results/tables/factor_effects.csv``;
+    ``factors``: factor metadata (``name_en``).
     """
+    names = factor_names(factors)
     plans = []
     for phase in PHASES:
         cols, totals = solution_columns(solutions[solutions["phase"] == phase], max_solutions)
@@ -79,21 +82,26 @@ def qca_vs_bayes(
         order = [f for f in phase_effects["factor"] if f in used]
         order += sorted(used - set(order))
         plans.append((phase, cols, totals, order))
-    heights = [max(len(order), 1) + 2.5 for *_, order in plans]
+    heights = [max(len(order), 1) + 4.6 for *_, order in plans]
     n_cols = max([len(cols) for _, cols, _, _ in plans] + [1])
-    fig = plt.figure(figsize=(6.0 + 0.55 * n_cols + 5.0, 0.36 * sum(heights) + 2.4), layout="constrained")
-    grid = fig.add_gridspec(len(PHASES), 3, height_ratios=heights, width_ratios=[0.55 * n_cols + 0.6, 1.6, 3.0])
+    fig = plt.figure(figsize=(7.0, 0.165 * sum(heights) + 1.5), layout="constrained")
+    subfigs = fig.subfigures(len(PHASES), 1, height_ratios=heights)
 
     for p, (phase, cols, totals, order) in enumerate(plans):
-        ax_m = fig.add_subplot(grid[p, 0])
-        ax_p = fig.add_subplot(grid[p, 1], sharey=ax_m)
-        ax_a = fig.add_subplot(grid[p, 2], sharey=ax_m)
+        grid = subfigs[p].add_gridspec(1, 3, width_ratios=[0.21 * n_cols + 0.25, 0.85, 1.45])
+        ax_m = subfigs[p].add_subplot(grid[0, 0])
+        ax_p = subfigs[p].add_subplot(grid[0, 1], sharey=ax_m)
+        ax_a = subfigs[p].add_subplot(grid[0, 2], sharey=ax_m)
         n_f = len(order)
-        ylabels = [
-            (HIGHLIGHT_MARK + " " if f in HIGHLIGHTED_FACTORS else "") + factor_label(f, factor_labels) for f in order
-        ]
-        ax_m.set_title(f"{PHASE_LABELS[phase]}: QCA solution terms (outcome = window)", fontweight="bold",
-                       loc="left")
+        ylabels = [(HIGHLIGHT_MARK + " " if f in HIGHLIGHTED_FACTORS else "") + factor_label(f, names) for f in order]
+        kinds = []
+        for kind in SOLUTION_ORDER:
+            if totals.get(kind):
+                shown = len(set(cols.loc[cols["solution_type"] == kind, "solution_id"])) if not cols.empty else 0
+                more = f", {shown} shown" if totals[kind] > shown else ""
+                kinds.append(f"{totals[kind]} {kind} ({SOLUTION_PREFIX[kind]}{more})")
+        subfigs[p].suptitle(f"{PHASE_LABELS[phase]}: " + ("; ".join(kinds) if kinds else "no QCA solution"),
+                            fontweight="bold", x=0.01, ha="left", fontsize=8.5)
         if cols.empty:
             ax_m.text(0.5, 0.5, "No case with an open window:\nnothing to minimise", ha="center", va="center",
                       transform=ax_m.transAxes)
@@ -105,81 +113,85 @@ def qca_vs_bayes(
         y_of = {f: i for i, f in enumerate(order)}
         for j, (_, term) in enumerate(cols.iterrows()):
             for f, value in term_literals(term["term"]).items():
-                ax_m.plot(j, y_of[f], marker="o", ms=11, mfc="#222222" if value else "white", mec="black", mew=1.4)
-            ax_m.text(j, n_f + 0.35, f"{term['consistency']:.2f}", ha="center", va="center", fontsize=8.5)
-            ax_m.text(j, n_f + 1.25, f"{term['raw_coverage']:.2f}", ha="center", va="center", fontsize=8.5)
-        boundary = [j for j in range(1, len(cols)) if cols["solution_type"].iloc[j] != cols["solution_type"].iloc[j - 1]]
+                ax_m.plot(j, y_of[f], marker="o", ms=5.5, mfc="#222222" if value else "white", mec="black", mew=0.8)
+            ax_m.text(j, n_f + 0.35, f"{100 * term['consistency']:.0f}", ha="center", va="center", fontsize=7)
+            ax_m.text(j, n_f + 1.35, f"{100 * term['raw_coverage']:.0f}", ha="center", va="center", fontsize=7)
+        types = cols["solution_type"].tolist()
+        boundary = [j for j in range(1, len(cols)) if types[j] != types[j - 1]]
         for b in boundary:
-            ax_m.axvline(b - 0.5, color="black", lw=1.2)
-        for kind in SOLUTION_ORDER:
-            idx = np.flatnonzero(cols["solution_type"].to_numpy() == kind)
-            if idx.size == 0:
-                continue
-            shown = len(set(cols.loc[cols["solution_type"] == kind, "solution_id"]))
-            more = f", {shown} of {totals[kind]} shown" if totals[kind] > shown else ""
-            part = cols[cols["solution_type"] == kind].iloc[0]
-            ax_m.text(idx.mean(), -1.55, f"{kind}\n({totals[kind]} solution{'s' if totals[kind] != 1 else ''}{more};\n"
-                      f"cons. {part['solution_consistency']:.2f}, cov. {part['solution_coverage']:.2f})",
-                      ha="center", va="center", fontsize=8, clip_on=False)
-        ax_m.axhline(n_f - 0.2, color="#888888", lw=0.8)
+            ax_m.axvline(b - 0.5, color="black", lw=0.8)
+        ax_m.axhline(n_f - 0.4, color="#888888", lw=0.6)
         for i in range(n_f):
-            ax_m.axhline(i, color="#EEEEEE", lw=0.6, zorder=0)
-        ax_m.set_xticks(range(len(cols)), cols["label"], fontsize=8.5)
+            ax_m.axhline(i, color="#EEEEEE", lw=0.5, zorder=0)
+        ax_m.set_xticks(range(len(cols)), cols["label"], rotation=90)
         ax_m.set_xlim(-0.6, len(cols) - 0.4)
-        ax_m.set_yticks(list(range(n_f)) + [n_f + 0.35, n_f + 1.25], ylabels + ["term consistency", "raw coverage"])
+        ax_m.set_yticks(list(range(n_f)) + [n_f + 0.35, n_f + 1.35],
+                        ylabels + ["term consistency (%)", "raw coverage (%)"])
         for tick, text in zip(ax_m.get_yticklabels(), ylabels + ["", ""]):
             if text.startswith(HIGHLIGHT_MARK):
                 tick.set_fontweight("bold")
         for tick in ax_m.get_yticklabels()[n_f:]:
             tick.set_fontstyle("italic")
-        ax_m.set_ylim(n_f + 1.8, -2.5)
+        ax_m.set_ylim(n_f + 1.9, -0.6)
         ax_m.tick_params(length=0)
-        ax_m.set_xlabel("Solution term")
+        for spine in ("top", "right"):
+            ax_m.spines[spine].set_visible(False)
 
         eff = effects.set_index("factor")
         for f in order:
             if f not in eff.index:
                 continue
             row = eff.loc[f]
-            colour = ORIGIN_COLOURS.get(row["origin"], "#555555")
-            ax_p.barh(y_of[f], row["p_beta_positive"], height=0.6, color=colour, edgecolor="black", lw=0.5)
-            inside = row["p_beta_positive"] >= 0.3
-            ax_p.text(row["p_beta_positive"] + (-0.02 if inside else 0.02), y_of[f], f"{row['p_beta_positive']:.2f}",
-                      va="center", ha="right" if inside else "left", fontsize=8,
-                      color="white" if inside else "black")
+            style = identification_style(row["identification"])
+            colour = style["colour"] or ORIGIN_COLOURS.get(row["origin"], "#555555")
+            ax_p.barh(y_of[f], row["p_beta_positive"], height=0.6, color=colour if style["fill"] != "none" else "white",
+                      edgecolor=colour if style["fill"] == "none" else "black", lw=0.7)
+            ax_p.text(0.02, y_of[f], f"{row['p_beta_positive']:.2f}", va="center", ha="left", fontsize=7,
+                      color="white" if style["fill"] != "none" and row["p_beta_positive"] > 0.25 else "black")
+            if not np.isfinite(row["ame_pp_plus_vs_minus_mean"]):
+                ax_a.text(0.5, y_of[f], "not reported", ha="center", va="center", fontsize=7, color="#9A9A9A",
+                          fontstyle="italic", transform=blended_transform_factory(ax_a.transAxes, ax_a.transData))
+                continue
             for pct in (95, 89):
                 lo = row[f"ame_pp_plus_vs_minus_eti{pct}_lb"]
                 hi = row[f"ame_pp_plus_vs_minus_eti{pct}_ub"]
-                ax_a.plot([lo, hi], [y_of[f]] * 2, color=colour, lw=INTERVAL_WIDTHS[pct], solid_capstyle="butt")
-            ax_a.plot(row["ame_pp_plus_vs_minus_mean"], y_of[f], marker=ORIGIN_MARKERS.get(row["origin"], "o"), ms=7,
-                      color=colour, mec="black", mew=0.7)
+                ax_a.plot([lo, hi], [y_of[f]] * 2, color=colour, lw=INTERVAL_WIDTHS[pct], solid_capstyle="butt",
+                          alpha=style["alpha"])
+            ax_a.plot(row["ame_pp_plus_vs_minus_mean"], y_of[f], marker=ORIGIN_MARKERS.get(row["origin"], "o"),
+                      ms=4.5, color=colour, mfc="white" if style["fill"] == "none" else colour,
+                      mec=colour if style["fill"] == "none" else "black", mew=0.7)
         ax_p.set_xlim(0, 1)
-        ax_p.axvline(0.5, color="black", lw=0.8, ls="--")
-        ax_p.set_xlabel("P(β > 0)")
-        ax_p.set_title("Bayes: P(β > 0)", fontweight="bold")
-        ax_a.axvline(0, color="black", lw=0.8, ls="--")
-        ax_a.set_xlabel("AME on window, lacking → present (pp)")
-        ax_a.set_title("Bayes: average marginal effect", fontweight="bold")
+        ax_p.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
+        ax_p.axvline(0.5, color="black", lw=0.6, ls="--")
+        ax_p.set_title("P(β > 0)", fontweight="bold")
+        ax_a.axvline(0, color="black", lw=0.6, ls="--")
+        ax_a.set_title("Effect on window (pp)", fontweight="bold")
+        if p == len(PHASES) - 1:
+            ax_p.set_xlabel("posterior probability")
+            ax_a.set_xlabel("lacking → present")
         for ax in (ax_p, ax_a):
             ax.tick_params(axis="y", left=False, labelleft=False)
-            ax.grid(axis="x", color="#EEEEEE", lw=0.6)
+            ax.grid(axis="x", color="#EEEEEE", lw=0.5)
             ax.set_axisbelow(True)
-            ax.axhspan(n_f - 0.2, n_f + 1.8, color="white", zorder=5)
+            ax.axhspan(n_f - 0.4, n_f + 1.9, color="white", zorder=5)
             ax.spines["left"].set_visible(False)
 
     handles = [
-        Line2D([], [], marker="o", ls="", ms=9, mfc="#222222", mec="black", label="term requires factor present (+1)"),
-        Line2D([], [], marker="o", ls="", ms=9, mfc="white", mec="black", mew=1.4,
-               label="term requires factor absent (0 or −1)"),
+        Line2D([], [], marker="o", ls="", ms=5.5, mfc="#222222", mec="black", label="term requires factor present"),
+        Line2D([], [], marker="o", ls="", ms=5.5, mfc="white", mec="black",
+               label="term requires it absent (0 or −1)"),
     ]
     handles += [
-        Line2D([], [], marker=ORIGIN_MARKERS[o], ls="", ms=8, color=ORIGIN_COLOURS[o], mec="black",
+        Line2D([], [], marker=ORIGIN_MARKERS[o], ls="", ms=4.5, color=ORIGIN_COLOURS[o], mec="black",
                label=ORIGIN_LABELS[o]) for o in ("theory", "empirical")
     ]
     handles += [
+        Line2D([], [], marker="o", ls="", ms=4.5, mfc="white", mec="#555555", label="open: weakly identified"),
+        Line2D([], [], marker="o", ls="", ms=4.5, mfc="white", mec="#9A9A9A", label="grey: not identified"),
         Line2D([], [], color="#555555", lw=INTERVAL_WIDTHS[89], label="89% interval"),
         Line2D([], [], color="#555555", lw=INTERVAL_WIDTHS[95], label="95% interval"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=6, frameon=False)
-    fig.suptitle("Crisp-set QCA solutions beside the Bayesian factor effects", fontweight="bold")
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
+    fig.suptitle("Crisp-set QCA solutions (outcome: window) beside the Bayesian factor effects",
+                 fontweight="bold")
     return fig

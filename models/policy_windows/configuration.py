@@ -1,0 +1,147 @@
+"""Model configurations as data: which parts of the one model are switched on, and priors.
+
+Every model this project fits (the full model, its variants, the baselines, alternative
+prior families and scales) is a :class:`Configuration` of the same compiled kernel
+(``kernel.py``); :func:`kernel_arrays` turns a configuration and a design into the arrays
+the kernel reads. Defaults live in ``workflow/schemas/config.schema.yaml`` and
+``config/config.yaml``; the dataclasses here carry no defaults of their own except for
+building the reference PyMC model in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .design import ModelData
+from .predictor import N_GROUPS
+
+FACTOR_SETS = ("all", "theory", "none")
+PRIOR_FAMILIES = ("scaled", "unscaled")
+
+
+@dataclass(frozen=True)
+class Priors:
+    """Prior scales on the logit scale (justified in docs/model_card.md)."""
+
+    alpha_sd: float = 1.0
+    mu_sd: float = 1.0
+    tau_sd: float = 1.0
+    sigma_u_sd: float = 0.75
+    kappa_mu: float = 0.0
+    kappa_sd: float = 1.0
+    delta_sd: float = 1.0
+
+    @classmethod
+    def from_config(cls, cfg: dict | None) -> "Priors":
+        return cls(**(cfg or {}))
+
+    def scaled(self, factor: float) -> "Priors":
+        """Every prior scale (``*_sd``) multiplied by ``factor``; locations unchanged."""
+        values = {k: (v * factor if k.endswith("_sd") else v) for k, v in asdict(self).items()}
+        return Priors(**values)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One model of the family.
+
+    factors: "all", "theory" (empirical factors off) or "none" (intercept-only per cell).
+    factor_specific: False gives the sum-score model, beta[f] = mu[block] (tau off).
+    reported_indicator: True frees delta[f], so a code of 0 ("not reported") is not forced
+    halfway between lacking (-1) and present (+1).
+    prior_family: "scaled" (mu, tau scales divided by sqrt(factors in the block)) or
+    "unscaled"; prior_scale multiplies every prior sd.
+    """
+
+    name: str
+    factors: str = "all"
+    factor_specific: bool = True
+    reported_indicator: bool = False
+    coupling: bool = True
+    municipality_effect: bool = True
+    prior_family: str = "scaled"
+    prior_scale: float = 1.0
+
+    def __post_init__(self):
+        if self.factors not in FACTOR_SETS:
+            raise ValueError(f"model {self.name!r}: factors={self.factors!r}; expected one of {FACTOR_SETS}")
+        if self.prior_family not in PRIOR_FAMILIES:
+            raise ValueError(
+                f"model {self.name!r}: prior_family={self.prior_family!r}; expected one of {PRIOR_FAMILIES}"
+            )
+
+    @classmethod
+    def from_config(cls, name: str, cfg: dict | None) -> "Configuration":
+        return cls(name=name, **(cfg or {}))
+
+    def factor_on(self, data: ModelData) -> np.ndarray:
+        """(factor,) 1.0 where the factor enters the linear predictor."""
+        if self.factors == "all":
+            return np.ones(len(data.factors))
+        if self.factors == "theory":
+            return np.array([1.0 if o == "theory" else 0.0 for o in data.factor_origin])
+        return np.zeros(len(data.factors))
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Parameters this configuration actually estimates (the gates and summaries use these)."""
+        names = ["alpha"]
+        if self.factors != "none":
+            names += ["mu"]
+            if self.factor_specific:
+                names += ["tau", "beta"]
+            if self.reported_indicator:
+                names += ["delta"]
+        if self.municipality_effect:
+            names += ["sigma_u", "u"]
+        if self.coupling:
+            names += ["kappa"]
+        return tuple(names)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def block_scale(config: Configuration, data: ModelData) -> np.ndarray:
+    """(group,) multiplier of the block-level prior sds: 1/sqrt(active factors) or 1."""
+    sizes = np.bincount(data.factor_group[config.factor_on(data) > 0], minlength=N_GROUPS)
+    if config.prior_family == "unscaled":
+        return np.ones(N_GROUPS)
+    return 1.0 / np.sqrt(np.maximum(sizes, 1))
+
+
+def kernel_arrays(config: Configuration, priors: Priors, data: ModelData, weights: np.ndarray | None = None) -> dict:
+    """Everything the kernel reads for this configuration and design (see ``kernel.logp_and_grad``)."""
+    priors = priors.scaled(config.prior_scale)
+    factor_on = config.factor_on(data)
+    active_groups = np.unique(data.factor_group[factor_on > 0])
+    if config.factors != "none" and len(active_groups) < N_GROUPS:
+        raise ValueError(f"model {config.name!r} leaves a phase x stream block without factors")
+    scale = block_scale(config, data)
+    n_mun = data.n_municipalities
+    w = np.ones((n_mun, N_GROUPS)) if weights is None else np.asarray(weights, dtype=float).reshape(n_mun, N_GROUPS)
+    return {
+        "x": np.ascontiguousarray(data.x, dtype=float),
+        "group": np.ascontiguousarray(data.factor_group, dtype=np.int64),
+        "y": np.ascontiguousarray(data.movement.reshape(n_mun, N_GROUPS), dtype=float),
+        "w": np.ascontiguousarray(w),
+        "aw": np.ascontiguousarray(data.agenda_window, dtype=float),
+        "factor_on": factor_on,
+        "switches": np.array(
+            [
+                float(config.factor_specific),
+                float(config.reported_indicator and config.factors != "none"),
+                float(config.municipality_effect),
+                float(config.coupling),
+            ]
+        ),
+        "mu_sd": priors.mu_sd * scale,
+        "tau_sd": priors.tau_sd * scale,
+        "delta_sd": priors.delta_sd * scale,
+        "scalars": np.array([priors.alpha_sd, priors.sigma_u_sd, priors.kappa_mu, priors.kappa_sd]),
+    }

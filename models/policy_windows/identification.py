@@ -1,0 +1,241 @@
+"""What the coded data can identify, factor by factor, before any posterior is looked at.
+
+The question is linear-algebraic: the model's linear predictor for the 6 x M stream
+observations is ``eta = Z theta`` with columns for the six block baselines ``alpha[p,s]``,
+the 24 factor codes (each in its own phase x stream block), the municipality propensities
+``u[m]`` and the coupling ``kappa[s] * agenda_window[m]`` in the institutionalisation
+blocks. A factor's coefficient is identified by the likelihood only if its column of ``Z``
+is not a linear combination of the other columns; otherwise the data inform only a
+combination of coefficients and the split between them comes from the prior.
+
+The rule (:func:`factor_identification`):
+
+* **not identified** -- the factor's column is linearly dependent on the others on the
+  full data. The usual case is a factor with one level only: coded +1 (or -1) everywhere
+  its coefficient is confounded with the block baseline alpha; coded 0 everywhere it never
+  enters the likelihood. The same holds when its codes are an exact linear combination of
+  other factors of its block (e.g. identical to another factor): then only their joint
+  effect is identified.
+* **weakly identified** -- identified on all municipalities, but dropping a single
+  municipality would make it not identified: a level seen in one municipality only, codes
+  that differ from another factor's in one municipality only, or a block with as many
+  coefficients as municipalities. Its separate effect then rests on that one case.
+* **identified** -- it stays separable without any single municipality.
+
+Identification says nothing about *how much* the data say (with binary outcomes and
+near-separation the information can be small even when identified); the posterior
+contrasts in :mod:`policy_windows.evidence` say that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import null_space
+
+from .constants import CODES, PHASES, STREAMS
+from .design import ModelData
+from .evidence import readable
+
+LEVEL_NAMES: dict[int, str] = {-1: "lacking (-1)", 0: "not reported (0)", 1: "present (+1)"}
+LEVEL_LABELS: dict[int, str] = {-1: "-1", 0: "0", 1: "+1"}
+_TOL = 1e-9
+
+
+def _design(data: ModelData, rows: np.ndarray, coupling: bool, municipality_effect: bool, reported: bool):
+    """Joint design ``Z`` of the linear predictor over the stream observations of ``rows``,
+    with a readable label per column. Columns: 6 baselines, factors, propensities, couplings
+    and, for the reported-indicator coding, one "reported" column |x| per factor."""
+    n_groups = len(PHASES) * len(STREAMS)
+    labels = [f"the {g.replace('/', ' ')} baseline" for g in data.coords["group"]]
+    labels += list(data.factors)
+    blocks = []
+    for m in rows:
+        for g in range(n_groups):
+            row = [float(g == h) for h in range(n_groups)]
+            row += [data.x[m, f] if data.factor_group[f] == g else 0.0 for f in range(len(data.factors))]
+            if municipality_effect:
+                row += [float(m == r) for r in rows]
+            if coupling:
+                row += [data.agenda_window[m] if g == len(STREAMS) + s else 0.0 for s in range(len(STREAMS))]
+            if reported:
+                row += [abs(data.x[m, f]) if data.factor_group[f] == g else 0.0 for f in range(len(data.factors))]
+            blocks.append(row)
+    if municipality_effect:
+        labels += [f"the propensity of municipality {data.municipalities[r]}" for r in rows]
+    if coupling:
+        labels += [f"the coupling to the agenda window ({s})" for s in STREAMS]
+    if reported:
+        labels += [f"whether {f} was reported at all" for f in data.factors]
+    return np.asarray(blocks, dtype=float), labels
+
+
+def _dependence(z: np.ndarray) -> np.ndarray:
+    """Projection onto the null space of ``z``: column j is unidentified iff P[j, j] > 0,
+    and P[j, k] != 0 names the columns it is confounded with (basis-independent)."""
+    basis = null_space(z)
+    return basis @ basis.T if basis.size else np.zeros((z.shape[1], z.shape[1]))
+
+
+def _partners(projection: np.ndarray, column: int, labels: list[str]) -> list[str]:
+    others = np.flatnonzero(np.abs(projection[column]) > _TOL)
+    return [labels[j] for j in others if j != column]
+
+
+def _factor_partners(partners: list[str], data: ModelData) -> list[str]:
+    return [p for p in partners if p in data.factors]
+
+
+def _named(partners: list[str], data: ModelData, f: int) -> list[str]:
+    """Partners worth naming: factors, the coupling and reported-at-all terms of factor
+    ``f``'s own block. Baselines and propensities are always mutually confounded (a common
+    shift), and other blocks enter only through the propensities, so naming them adds nothing."""
+    group = data.factor_group[f]
+    block = [g for g in data.factors if data.factor_group[data.factors.index(g)] == group]
+    own = set(block) | {f"whether {g} was reported at all" for g in block}
+    if data.factor_phase[f] == 1:
+        own.add(f"the coupling to the agenda window ({STREAMS[data.factor_stream[f]]})")
+    return [p for p in partners if p in own and p != data.factors[f]]
+
+
+def _fragility(data: ModelData, f: int, m: int, partners: list[str]) -> tuple[str, str]:
+    """Why dropping municipality ``m`` would leave factor ``f`` unidentified, as (kind, detail)."""
+    keep = np.arange(data.n_municipalities) != m
+    codes = data.x[keep, f]
+    if np.unique(codes).size == 1:
+        return "level", LEVEL_LABELS[int(data.x[m, f])]
+    for other in _factor_partners(partners, data):
+        g = data.factors.index(other)
+        if np.array_equal(codes, data.x[keep, g]):
+            return "equal", other
+        if np.array_equal(codes, -data.x[keep, g]):
+            return "mirror", other
+    return "block", "; ".join(_named(partners, data, f))
+
+
+def _weak_note(data: ModelData, reasons: dict[int, tuple[str, str]], n_coefficients: int, names) -> str:
+    """One sentence naming, for every municipality the factor rests on, why."""
+    parts, block = [], {}
+    for m, (kind, detail) in reasons.items():
+        where = f"municipality {data.municipalities[m]}"
+        if kind == "level":
+            parts.append(f"level {detail} is seen only in {where}")
+        elif kind == "equal":
+            parts.append(f"its codes equal those of {names(detail)} except in {where}")
+        elif kind == "mirror":
+            parts.append(f"its codes mirror those of {names(detail)} except in {where}")
+        else:
+            block.setdefault(detail, []).append(data.municipalities[m])
+    for detail, where in block.items():
+        with_whom = ", ".join(names(d) for d in detail.split("; ") if d) or "its stream's baseline"
+        without = f"municipality {where[0]}" if len(where) == 1 else f"any one of municipalities {', '.join(where)}"
+        parts.append(f"without {without} it becomes collinear with {with_whom}")
+    lead = "one municipality" if len(reasons) == 1 else f"each of {len(reasons)} municipalities"
+    size = (
+        f" (its stream has {n_coefficients} coefficients, baseline and coupling included, for "
+        f"{data.n_municipalities} municipalities)" if block else ""
+    )
+    return f"its separate effect rests on {lead}: " + "; ".join(parts) + size
+
+
+def level_support(data: ModelData) -> pd.DataFrame:
+    """Counts of each code per factor, the levels observed and those never observed."""
+    rows = []
+    for f, factor in enumerate(data.factors):
+        codes = data.x[:, f].astype(int)
+        seen = [c for c in CODES if (codes == c).any()]
+        rows.append(
+            {
+                "factor": factor,
+                "n_lacking": int((codes == -1).sum()),
+                "n_not_reported": int((codes == 0).sum()),
+                "n_present": int((codes == 1).sum()),
+                "levels_observed": ",".join(LEVEL_LABELS[c] for c in seen),
+                "unseen_levels": ",".join(LEVEL_LABELS[c] for c in CODES if c not in seen),
+                "constant": len(seen) == 1,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def factor_identification(
+    data: ModelData,
+    *,
+    coupling: bool = True,
+    municipality_effect: bool = True,
+    reported_indicator: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Per factor: level support and the verdict ``identification`` with a plain ``identification_note``.
+
+    The defaults describe the full model (propensities and coupling present, linear coding);
+    ``reported_indicator`` adds the per-factor "reported at all" term of that coding, under
+    which a factor seen at only two levels, one of them 0, has its beta confounded with that
+    term. See the module docstring for the rule. ``names`` (factor id -> readable name) is
+    used in the notes. Extra columns: ``confounded_with`` (what its column depends on, on
+    the full data) and ``fragile_without`` (municipalities whose removal would leave it
+    unidentified).
+    """
+    support = level_support(data)
+    label = (lambda f: readable(f, names)) if names else (lambda f: f)
+    n_mun = data.n_municipalities
+    constant = support["constant"].to_numpy()
+    # A constant factor is absorbed by its block baseline (or absent); zeroing its column keeps
+    # it from appearing as a partner in the dependence of the factors that do vary.
+    varying = replace(data, x=np.where(constant[None, :], 0.0, data.x))
+    everyone = np.arange(n_mun)
+    settings = (coupling, municipality_effect, reported_indicator)
+    z, labels = _design(varying, everyone, *settings)
+    full = _dependence(z)
+    dropped = [_design(varying, everyone[everyone != m], *settings) for m in everyone]
+    dropped = [(_dependence(z_m), labels_m) for z_m, labels_m in dropped]
+    offset = len(PHASES) * len(STREAMS)
+
+    verdicts, notes, confounded, fragile = [], [], [], []
+    for f in range(len(data.factors)):
+        col = offset + f
+        block = f"{PHASES[data.factor_phase[f]]} {STREAMS[data.factor_stream[f]]}"
+        partners = _named(_partners(full, col, labels), data, f)
+        weak = [m for m in everyone if dropped[m][0][col, col] > _TOL]
+        confounded.append(",".join(partners))
+        fragile.append("" if constant[f] else ",".join(data.municipalities[m] for m in weak))
+        if constant[f]:
+            level = int(data.x[0, f])
+            verdicts.append("not identified")
+            consequence = (
+                "it never enters the likelihood: its posterior is its prior around the stream's pooled mean"
+                if level == 0 else f"its coefficient is confounded with the baseline of the {block} stream"
+            )
+            notes.append(f"coded {LEVEL_NAMES[level]} in all {n_mun} municipalities, so {consequence}")
+            continue
+        if full[col, col] > _TOL:
+            verdicts.append("not identified")
+            notes.append(
+                f"its codes are an exact linear combination of {', '.join(map(label, partners)) or 'other columns'} "
+                f"(with the {block} baseline) across the {n_mun} municipalities, so only their joint effect "
+                "is identified"
+            )
+        elif weak:
+            verdicts.append("weakly identified")
+            in_block = int(((data.factor_group == data.factor_group[f]) & ~constant).sum())
+            n_coefficients = 1 + in_block * (2 if reported_indicator else 1) + int(coupling and data.factor_phase[f])
+            reasons = {m: _fragility(varying, f, m, _partners(dropped[m][0], col, dropped[m][1])) for m in weak}
+            notes.append(_weak_note(data, reasons, n_coefficients, label))
+        else:
+            verdicts.append("identified")
+            once = [(c, np.flatnonzero(data.x[:, f] == c)) for c in CODES]
+            notes.append(
+                "it stays separable from the other coefficients without any single municipality"
+                + "".join(f"; level {LEVEL_LABELS[c]} is seen only in municipality {data.municipalities[m[0]]}"
+                          for c, m in once if m.size == 1)
+            )
+        if support.loc[f, "unseen_levels"]:
+            notes[-1] += f"; level {support.loc[f, 'unseen_levels']} never observed"
+    support["identification"] = verdicts
+    support["identification_note"] = notes
+    support["confounded_with"] = confounded
+    support["fragile_without"] = fragile
+    return support
