@@ -19,7 +19,6 @@ import time
 start = time.perf_counter()
 path, m, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
-import numpy as np  # noqa: E402
 
 from policy_windows import io, simulate  # noqa: E402
 from policy_windows.configuration import Configuration, Priors, kernel_arrays  # noqa: E402

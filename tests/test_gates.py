@@ -13,7 +13,7 @@ def _fake_fit(beta: np.ndarray, diverging: np.ndarray) -> xr.DataTree:
     chains, draws = beta.shape[:2]
     posterior = xr.Dataset(
         {"beta": (("chain", "draw", "factor"), beta)},
-        coords={"chain": range(chains), "draw": range(draws), "factor": ["a", "b"]},
+        coords={"chain": range(chains), "draw": range(draws), "factor": list("abcdefgh")[: beta.shape[2]]},
     )
     stats = xr.Dataset({"diverging": (("chain", "draw"), diverging)}, coords={"chain": range(chains), "draw": range(draws)})
     return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
@@ -48,3 +48,14 @@ def test_divergences_fail():
     diverging[1, 10] = True
     with pytest.raises(ConvergenceError, match="1 divergent transitions"):
         check_gates(_fake_fit(rng.normal(size=(4, 1000, 2)), diverging), ["beta"], GATES)
+
+
+def test_switched_off_elements_pass_and_stuck_ones_fail():
+    rng = np.random.default_rng(3)
+    draws = rng.normal(size=(4, 1000, 3))
+    draws[:, :, 1] = 0.0  # switched off by the configuration: exactly 0 everywhere
+    table = check_gates(_fake_fit(draws, np.zeros((4, 1000), bool)), ["beta"], GATES)
+    assert table["switched_off"].tolist() == [False, True, False] and table["passes"].all()
+    draws[:, :, 1] = 0.37  # constant but not 0: a stuck chain, not a switched-off part
+    with pytest.raises(ConvergenceError, match="cannot be computed"):
+        check_gates(_fake_fit(draws, np.zeros((4, 1000), bool)), ["beta"], GATES)

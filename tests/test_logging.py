@@ -7,7 +7,6 @@ import csv
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,6 +18,7 @@ import psutil
 import pytest
 
 from policy_windows import io
+from workflow_helpers import copy_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "none"]
@@ -124,15 +124,7 @@ def test_importing_pytensor_does_not_flood_the_log(tmp_path):
 
 # --- what the console shows when the workflow fails, and recovering from an interrupted run --
 
-def _copy_project(dest: Path) -> Path:
-    """A fresh copy of the project files, as a new user would clone it."""
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
-    for name in files:
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    return dest
+_copy_project = copy_repo  # a fresh copy of the project files (tests/workflow_helpers.py)
 
 
 def _corrupt_a_code(work: Path) -> None:

@@ -2,6 +2,8 @@
 copy of the repository, the outputs a reviewer looks for, gates, and reproducibility."""
 
 import filecmp
+import subprocess
+import sys
 import json
 
 import pandas as pd

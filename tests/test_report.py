@@ -20,18 +20,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from workflow_helpers import copy_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "none"]
 STYLESHEET = "workflow/report/report.css"
 # Chromium does not show a frame whose data: URL is longer than this (url/url_constants.h).
 MAX_URL_CHARS = 2 * 1024 * 1024
+# The notebook's section titles (notebooks/walkthrough.py).
 NOTEBOOK_SECTIONS = [
-    "1. The coded data", "2. The model", "3. Did the sampler converge?", "4. Predictive checks",
-    "5. Which factors go together with moving streams?", "6. How likely was a window in each municipality?",
-    "7. What if one factor changed?", "8. Which parts of the model do the data support?",
-    "9. How much do the priors matter?", "10. A second opinion: crisp-set QCA",
-    "11. What eight cases can and cannot tell",
+    '1. The question and the data',
+    '2. Which factors can the coded cases identify?',
+    '3. What the model says: stream level versus factor level',
+    '4. The three factors the thesis singles out',
+    '5. Windows per municipality, and does the model reproduce them?',
+    '6. What if one factor changed?',
+    '7. Model comparison with baselines',
+    '8. Sensitivity: priors, prior family and coding',
+    '9. Calibration checks: is the computation right?',
+    '10. Cross-check: crisp-set QCA',
+    '11. What these cases cannot tell',
 ]
 
 
@@ -172,15 +180,7 @@ class Page:
 
 # --- the report -----------------------------------------------------------------------------
 
-def _copy_repo(dest: Path) -> Path:
-    """A fresh copy of the project files, as a new user would clone it."""
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
-    for name in files:
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    return dest
+_copy_repo = copy_repo  # a fresh copy of the project files (tests/workflow_helpers.py)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import pandas as pd
 import xarray as xr
 from arviz_stats import loo_expectations
 from arviz_stats.base import array_stats
-from scipy.special import expit, log_expit
+from scipy.special import log_expit
 
 from . import predictor
 from .constants import PHASES

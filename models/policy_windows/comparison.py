@@ -70,7 +70,7 @@ def lomo_elpd(
     for m, municipality in enumerate(data.municipalities):
         weight = np.ones_like(data.movement, dtype=float)
         weight[m] = 0.0
-        refit = fit(compiled, data, config, priors, settings, weights=weight, derived=False)
+        refit = fit(compiled, data, config, priors, settings, weights=weight, derived=False, checks=False)
         draws = predictor_draws(refit["posterior"].to_dataset(), data, config)
         theta = stream_probability(draws, data.x, data.factor_group, data.agenda_window)
         ll = municipality_loglik(theta, data.movement)[:, m]

@@ -61,8 +61,8 @@ def what_if(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
     """For each municipality and each factor not already +1: the gain (percentage points) in
     its phase's window probability if that factor were +1, with identification, whether +1
     was ever observed, a ``flag`` (empty when fine), the knock-on effect of agenda changes on
-    the institutionalisation window, and ``rank``: unflagged changes by gain first, then
-    flagged changes by gain.
+    the institutionalisation window, and ``rank`` within municipality and phase: unflagged
+    changes by gain first, then flagged changes by gain.
 
     Gains for institutionalisation factors condition on the municipality's observed agenda window.
     """
@@ -104,8 +104,10 @@ def what_if(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
             rows.append(row)
     table = pd.DataFrame(rows)
     table["_flagged"] = table["flag"] != ""
+    table["_phase"] = table["phase"].map(PHASES.index)
+    # Ranked within municipality and phase: a gain is a change in that phase's window.
     table = table.sort_values(
-        ["municipality", "_flagged", "gain_pp_mean"], ascending=[True, True, False], kind="stable"
-    ).drop(columns="_flagged")
-    table["rank"] = table.groupby("municipality").cumcount() + 1
+        ["municipality", "_phase", "_flagged", "gain_pp_mean"], ascending=[True, True, True, False], kind="stable"
+    ).drop(columns=["_flagged", "_phase"])
+    table["rank"] = table.groupby(["municipality", "phase"]).cumcount() + 1
     return table.reset_index(drop=True)

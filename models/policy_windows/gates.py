@@ -30,11 +30,18 @@ class ConvergenceError(RuntimeError):
 
 
 def convergence_table(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> pd.DataFrame:
-    """R-hat and bulk/tail ESS for every element of ``var_names``, with a pass flag."""
-    summary = az.summary(idata, var_names=var_names, kind="diagnostics", round_to="none")
-    table = pd.DataFrame(summary)[["ess_bulk", "ess_tail", "r_hat"]].copy()
+    """R-hat and bulk/tail ESS for every element of ``var_names``, with a pass flag.
+
+    An element fixed at exactly 0 in every draw is part of the model that the configuration
+    switches off (e.g. an empirical factor's beta in ``theory_only``): it is marked
+    ``switched_off`` and passes. Any other element whose R-hat or ESS cannot be computed
+    (NaN, e.g. a stuck chain) fails.
+    """
+    summary = pd.DataFrame(az.summary(idata, var_names=var_names, kind="all", round_to="none"))
+    table = summary[["ess_bulk", "ess_tail", "r_hat"]].copy()
     table.index.name = "parameter"
-    table["passes"] = (
+    table["switched_off"] = (summary["sd"] == 0) & (summary["mean"] == 0)
+    table["passes"] = table["switched_off"] | (
         (table["r_hat"] <= thresholds.max_rhat)
         & (table["ess_bulk"] >= thresholds.min_ess_bulk)
         & (table["ess_tail"] >= thresholds.min_ess_tail)
@@ -46,6 +53,8 @@ def gate_failures(table: pd.DataFrame, n_divergences: int, thresholds: GateThres
     """Human-readable reasons the fit fails its gates (empty when it passes)."""
     reasons = []
     for row in table.itertuples():
+        if not row.passes and any(pd.isna(v) for v in (row.r_hat, row.ess_bulk, row.ess_tail)):
+            reasons.append(f"{row.parameter}: R-hat or ESS cannot be computed (constant draws: a stuck chain?)")
         if row.r_hat > thresholds.max_rhat:
             reasons.append(f"{row.parameter}: R-hat {row.r_hat:.4f} > {thresholds.max_rhat}")
         if row.ess_bulk < thresholds.min_ess_bulk:
@@ -72,6 +81,7 @@ def check_gates(idata: xr.DataTree, var_names: list[str], thresholds: GateThresh
 def fit_summary(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> str:
     """One line per fit for the log: worst R-hat and ESS, divergences, sampling seconds."""
     table = convergence_table(idata, var_names, thresholds)
+    table = table[~table["switched_off"]]
     worst = table.loc[table["r_hat"].idxmax(), "parameter"]
     return (
         f"{idata.attrs.get('model', '?')}: max R-hat {table['r_hat'].max():.4f} ({worst}), "

@@ -204,11 +204,12 @@ def _log_prior(post: xr.Dataset, arrays: dict, config: Configuration) -> xr.Data
 
 
 def posterior_tree(
-    raw: xr.DataTree, data: ModelData, config: Configuration, arrays: dict, seed: int, *, derived: bool = True
+    raw: xr.DataTree, data: ModelData, config: Configuration, arrays: dict, seed: int, *,
+    derived: bool = True, checks: bool = True,
 ) -> xr.DataTree:
     """The fit as reviewers expect it: posterior (active parameters and, with ``derived``,
-    stream_movement and window_probability), sample_stats, log_likelihood, log_prior,
-    posterior_predictive, observed_data and constant_data."""
+    stream_movement and window_probability), sample_stats, and with ``checks`` also
+    log_likelihood, log_prior, posterior_predictive, observed_data and constant_data."""
     post = raw["posterior"].to_dataset()
     post = post[[n for n in config.parameters]]
     shape = (post.sizes["chain"], post.sizes["draw"])
@@ -216,15 +217,20 @@ def posterior_tree(
     eta = linear_predictor(draws, data.x, data.factor_group, data.agenda_window)
     eta = eta.reshape(*shape, *eta.shape[1:])
     dims4 = ("chain", "draw", "municipality", "phase", "stream")
-    y = data.movement[None, None]
-    loglik = y * log_expit(eta) + (1 - y) * log_expit(-eta)
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
-    replicated = (rng.random(eta.shape) < expit(eta)).astype(np.int8)
     coords = {k: v for k, v in data.coords.items()}
     if derived:
         theta = expit(eta)
         post["stream_movement"] = xr.DataArray(theta, dims=dims4)
         post["window_probability"] = xr.DataArray(theta.prod(axis=-1), dims=dims4[:-1])
+    if not checks:
+        return xr.DataTree.from_dict(
+            {"posterior": post.assign_coords({k: v for k, v in coords.items() if k in post.dims}),
+             "sample_stats": raw["sample_stats"].to_dataset()}
+        )
+    y = data.movement[None, None]
+    loglik = y * log_expit(eta) + (1 - y) * log_expit(-eta)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
+    replicated = (rng.random(eta.shape) < expit(eta)).astype(np.int8)
     tree = xr.DataTree.from_dict(
         {
             "posterior": post,
@@ -251,14 +257,15 @@ def posterior_tree(
 
 def fit(
     compiled, data: ModelData, config: Configuration, priors: Priors, settings: SamplerSettings,
-    *, weights: np.ndarray | None = None, derived: bool = True,
+    *, weights: np.ndarray | None = None, derived: bool = True, checks: bool = True,
 ) -> xr.DataTree:
-    """Sample one configuration on a compiled design and return the full DataTree."""
+    """Sample one configuration on a compiled design and return the DataTree
+    (``checks=False`` leaves out the groups only model checking needs: simulation studies)."""
     arrays = kernel_arrays(config, priors, data, weights)
     start = time.perf_counter()
     raw = sample_arrays(compiled, arrays, settings)
     seconds = time.perf_counter() - start
-    tree = posterior_tree(raw, data, config, arrays, settings.seed, derived=derived)
+    tree = posterior_tree(raw, data, config, arrays, settings.seed, derived=derived, checks=checks)
     tree.attrs.update(
         {
             "model": config.name,

@@ -29,7 +29,7 @@ from .design import ModelData
 
 KINDS = ("prior_scale", "prior_family", "coding")
 KIND_LABELS = {
-    "prior_scale": "the halved and doubled prior scales",
+    "prior_scale": "the prior-scale refits (every prior sd halved, or doubled)",
     "prior_family": "the alternative prior family",
     "coding": "the reported-indicator coding",
 }

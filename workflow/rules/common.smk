@@ -24,7 +24,11 @@ SBC_JOBS = list(range(-(-SBC["n_simulations"] // SBC["sims_per_job"])))
 
 def _check_model_names():
     """Every model named in main_model, comparison and sensitivity must be configured."""
-    named = {"main_model": [MAIN], "comparison": COMPARISON, "sensitivity.alternatives": ALTERNATIVES}
+    named = {
+        "main_model": [MAIN],
+        "comparison": COMPARISON,
+        "sensitivity.alternatives": ALTERNATIVES,
+    }
     for key, names in named.items():
         unknown = [name for name in names if name not in config["models"]]
         if unknown:

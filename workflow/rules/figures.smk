@@ -206,13 +206,20 @@ rule notebook:
     input:
         notebook="notebooks/walkthrough.py",
         model_table=MODEL_TABLE,
+        stream_table=rules.processed_data.output.stream_table,
         factors=rules.processed_data.output.factors,
         diagnostics=expand(rules.fit.output.diagnostics, model=MODELS),
         factor_effects=rules.summaries.output.factor_effects,
         window_probability=rules.summaries.output.window_probability,
         what_if=rules.summaries.output.what_if,
+        generative_checks=rules.generative_checks.output.table,
+        highlighted_factors=rules.conclusion_sensitivity.output.highlighted,
+        conclusion_sensitivity=rules.conclusion_sensitivity.output.calls,
+        rank_agreement=rules.conclusion_sensitivity.output.rank_agreement,
         model_comparison=rules.model_comparison.output[0],
         prior_sensitivity=rules.prior_sensitivity.output[0],
+        # Output of rules/validation_studies.smk, which is included after this file.
+        sbc_uniformity="results/tables/sbc_uniformity.csv",
         qca=QCA_TABLES,
         figures=FIGURES,
     output:

@@ -13,7 +13,7 @@ include: "report_common.smk"
 
 rule provenance:
     input:
-        raw=raw_files(),
+        validation=rules.processed_data.output.report,
         config="config/config.yaml",
         fits=expand(rules.fit.output.idata, model=MODELS),
     output:

@@ -31,7 +31,7 @@ for r in range(cfg["replicates"]):
     truth_draws = simulate.prior_draws(kernel_arrays(config, priors, design), 1, simulate.simulation_rng(cfg["seed"], r, 10 * m + 3))
     data, truth = simulate.simulate_dataset(simulate.draw_at(truth_draws, 0), design, simulate.simulation_rng(cfg["seed"], r, 10 * m + 1))
     settings = SamplerSettings.from_config(cfg, seed=simulate.simulation_seed(cfg["seed"], r, 10 * m + 2), cores=snakemake.threads)
-    idata = fit(compiled, data, config, priors, settings, derived=False)
+    idata = fit(compiled, data, config, priors, settings, derived=False, checks=False)
     draws = idata["posterior"]["beta"].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
     table = sbc.interval_rows(truth["beta"], draws, list(design.factors))
     diagnostics = convergence_table(idata, [p for p in config.parameters if p != "u"], thresholds)

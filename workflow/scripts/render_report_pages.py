@@ -185,7 +185,7 @@ def main(snakemake) -> None:
     log = io.log_to(snakemake.log[0])
     if snakemake.rule == "table_page":
         spec = snakemake.params.table
-        codebook = pd.read_csv(snakemake.input.codebook)
+        codebook = pd.read_csv(snakemake.input.factors)  # factor metadata: data/processed/factors.csv
         page_html = table_page(snakemake.wildcards.name, spec, snakemake.config, codebook, log)
         Path(snakemake.output[0]).write_text(page_html, encoding="utf-8")
         log.info("table page %s from %s", snakemake.output[0], spec["csv"])

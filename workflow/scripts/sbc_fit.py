@@ -28,7 +28,7 @@ for i in snakemake.params.simulations:
     params = simulate.draw_at(truth_draws, 0)
     data, truth = simulate.simulate_dataset(params, design, simulate.simulation_rng(cfg["seed"], i, 0))
     settings = SamplerSettings.from_config(cfg, seed=simulate.simulation_seed(cfg["seed"], i, 2), cores=snakemake.threads)
-    idata = fit(compiled, data, config, priors, settings)
+    idata = fit(compiled, data, config, priors, settings, checks=False)
     posterior = idata["posterior"].to_dataset()
     rng = simulate.simulation_rng(cfg["seed"], i, 1)
     ranks = sbc.simulation_ranks(truth, posterior, cfg["thin"], rng, sim=i, families=tuple(families))
