@@ -20,10 +20,11 @@ start = time.perf_counter()
 path, m, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 
-from policy_windows import io, simulate  # noqa: E402
-from policy_windows.configuration import Configuration, Priors, kernel_arrays  # noqa: E402
-from policy_windows.gates import GateThresholds, convergence_table  # noqa: E402
-from policy_windows.sampler import SamplerSettings, compile_design, divergences, fit  # noqa: E402
+from policy_windows import io  # noqa: E402
+from policy_windows.model import simulate  # noqa: E402
+from policy_windows.model.configuration import Configuration, Priors, kernel_arrays  # noqa: E402
+from policy_windows.inference.gates import GateThresholds, convergence_table  # noqa: E402
+from policy_windows.inference.sampler import SamplerSettings, compile_design, divergences, fit  # noqa: E402
 
 SEED, DRAWS, TUNE, CHAINS, CORES = 20201, 1000, 1000, 4, 2
 GATES = GateThresholds(max_rhat=1.01, min_ess_bulk=400, min_ess_tail=400, max_divergences=0)
@@ -45,7 +46,7 @@ if path == "kernel":
 else:
     import pymc as pm
 
-    from policy_windows.model import Variant, build_model
+    from policy_windows.model.reference import Variant, build_model
 
     model = build_model(data, Variant("full"), Priors(), store_derived=m <= 400)
     built = time.perf_counter()

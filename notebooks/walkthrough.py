@@ -39,9 +39,9 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from policy_windows.comparison import SIVULA_CLOSE
+from policy_windows.inference.comparison import SIVULA_CLOSE
 from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
-from policy_windows.evidence import DECISIVE, EVIDENCE_LABELS, readable
+from policy_windows.summaries.evidence import DECISIVE, EVIDENCE_LABELS, readable
 
 TABLES = Path("results/tables")
 FIGURES = Path("results/figures")
@@ -280,7 +280,7 @@ streams = (
 display(streams)
 decisive_streams = streams[streams["p_mu_positive"] >= DECISIVE]
 say(
-    f"Decisive means a posterior probability at or above {DECISIVE:g} (`policy_windows.evidence.DECISIVE`). "
+    f"Decisive means a posterior probability at or above {DECISIVE:g} (`policy_windows.summaries.evidence.DECISIVE`). "
     f"**Stream level:** in {len(decisive_streams)} of {len(streams)} streams the coded factors together go with movement "
     f"(P(μ > 0) from {streams['p_mu_positive'].min():.2f} to {streams['p_mu_positive'].max():.2f}: "
     + listing(f"{p} {s} {v:.2f}" for (p, s), v in streams["p_mu_positive"].items())

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from policy_windows.design import ModelData
-from policy_windows.processed import build_model_table
-from policy_windows.validation import read_raw_tables, validate_raw
+from policy_windows.data.design import ModelData
+from policy_windows.data.processed import build_model_table
+from policy_windows.data.validation import read_raw_tables, validate_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = ROOT / "data" / "raw"
@@ -20,7 +20,7 @@ def model_table() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def model_data(model_table) -> ModelData:
-    from policy_windows.design import model_data_from_table
+    from policy_windows.data.design import model_data_from_table
 
     return model_data_from_table(model_table)
 
@@ -41,8 +41,8 @@ def pipeline_run(tmp_path_factory) -> Path:
 def small_fit(model_data):
     """One quick posterior of the full model (on the compiled kernel), shared by the
     derived-quantity tests, with the configuration it was fitted with."""
-    from policy_windows.configuration import Configuration, Priors
-    from policy_windows.sampler import SamplerSettings, compile_design, fit
+    from policy_windows.model.configuration import Configuration, Priors
+    from policy_windows.inference.sampler import SamplerSettings, compile_design, fit
 
     config = Configuration("full")
     settings = SamplerSettings(draws=200, tune=300, chains=2, target_accept=0.9, seed=7, cores=1)

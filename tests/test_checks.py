@@ -4,7 +4,7 @@ on hand-made designs and fixed parameter draws (no sampling)."""
 import numpy as np
 import pytest
 
-from policy_windows.checks import (
+from policy_windows.summaries.checks import (
     calibration_checks,
     generative_checks,
     score_checks,
@@ -12,8 +12,8 @@ from policy_windows.checks import (
     simulate_sequential,
     window_statistics,
 )
-from policy_windows.counterfactuals import coupling_lift, knock_on
-from policy_windows.derived import set_factor, stream_probability, window_probability
+from policy_windows.summaries.counterfactuals import coupling_lift, knock_on
+from policy_windows.summaries.derived import set_factor, stream_probability, window_probability
 from test_summaries import fake_draws, fake_fit, hand_design
 
 COLUMNS = ["check", "phase", "observed", "replicated_mean", "replicated_eti89_lb", "replicated_eti89_ub", "p_value",

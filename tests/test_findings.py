@@ -1,4 +1,4 @@
-"""The findings written from the run's tables (policy_windows.findings), and the README block that shows them.
+"""The findings written from the run's tables (policy_windows.summaries.findings), and the README block that shows them.
 
 Unit tests run on small hand-made tables (no sampling). The pipeline test checks that README.md holds exactly
 what a fresh full run writes to results/findings.md.
@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from policy_windows.findings import SOURCES, findings_markdown, separation
+from policy_windows.summaries.findings import SOURCES, findings_markdown, separation
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from policy_windows.gates import ConvergenceError, GateThresholds, check_gates
+from policy_windows.inference.gates import ConvergenceError, GateThresholds, check_gates
 
 GATES = GateThresholds(max_rhat=1.01, min_ess_bulk=400, min_ess_tail=400, max_divergences=0)
 

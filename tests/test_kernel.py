@@ -10,11 +10,12 @@ import pytest
 from scipy import stats
 from scipy.special import log_expit
 
-from policy_windows import kernel, simulate
-from policy_windows.configuration import Configuration, Priors, kernel_arrays
-from policy_windows.model import Variant, build_model
-from policy_windows.predictor import linear_predictor
-from policy_windows.sampler import SamplerSettings, compile_design, fit
+from policy_windows.model import kernel
+from policy_windows.model import simulate
+from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.model.reference import Variant, build_model
+from policy_windows.model.predictor import linear_predictor
+from policy_windows.inference.sampler import SamplerSettings, compile_design, fit
 
 FAST = pytensor.compile.mode.get_mode("FAST_COMPILE")
 PRIORS = Priors(alpha_sd=1.3, mu_sd=0.8, tau_sd=1.1, sigma_u_sd=0.6, kappa_mu=0.2, kappa_sd=0.9, delta_sd=0.7)

@@ -48,7 +48,7 @@ def test_records_go_to_the_file_and_library_chatter_does_not(tmp_path, clean_log
     log = io.log_to(tmp_path / "rule.log")
     assert sys.stderr is stderr_before
     log.info("fitted model %s", "full")
-    logging.getLogger("policy_windows.gates").info("gates passed")
+    logging.getLogger("policy_windows.inference.gates").info("gates passed")
     logging.getLogger("pytensor.configparser").info("Suppressed KeyError in PyTensorConfigParser")
     logging.getLogger("numba.core").debug("LLVM pass timings")
     logging.getLogger("matplotlib.font_manager").info("findfont: scoring fonts")

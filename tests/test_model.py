@@ -5,16 +5,16 @@ import pandas as pd
 import pytest
 
 from policy_windows.constants import PHASES
-from policy_windows.counterfactuals import what_if
-from policy_windows.derived import (
+from policy_windows.summaries.counterfactuals import what_if
+from policy_windows.summaries.derived import (
     average_marginal_effect,
     posterior_draws,
     stream_probability,
     window_probability,
     window_table,
 )
-from policy_windows.design import model_data_from_table
-from policy_windows.model import Variant, build_model, group_sizes
+from policy_windows.data.design import model_data_from_table
+from policy_windows.model.reference import Variant, build_model, group_sizes
 
 
 def test_design_has_thesis_shape(model_data):
@@ -149,7 +149,7 @@ def test_fit_stores_log_densities(small_fit):
 
 
 def test_describe_effect_never_calls_an_unidentified_factor_positive():
-    from policy_windows.derived import describe_effect
+    from policy_windows.summaries.derived import describe_effect
 
     row = {"factor": "f", "phase": "agenda", "stream": "problem", "identification": "identified",
            "identification_note": "", "p_beta_positive": 0.95, "p_mu_positive": 0.96, "p_beta_above_mu": 0.6,

@@ -1,4 +1,4 @@
-"""Tests for policy_windows.processed: the long model table and the stream table."""
+"""Tests for policy_windows.data.processed: the long model table and the stream table."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from policy_windows.constants import PHASES, RAW_COLUMNS, STREAMS
-from policy_windows.processed import (
+from policy_windows.data.processed import (
     MODEL_COLUMNS,
     STREAM_COLUMNS,
     build_model_table,
     build_stream_table,
 )
-from policy_windows.validation import read_raw_tables, validate_raw
+from policy_windows.data.validation import read_raw_tables, validate_raw
 
 REAL_RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 HAVE_REAL_RAW = all((REAL_RAW / name).is_file() for name in RAW_COLUMNS)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from policy_windows import qca
-from policy_windows.qca import Implicant
+from policy_windows.qca import csqca as qca
+from policy_windows.qca.csqca import Implicant
 
 ABC = ["A", "B", "C"]
 

@@ -1,4 +1,4 @@
-"""Tests for policy_windows.sbc: ranks, uniformity tests, ECDF bands and recovery summaries."""
+"""Tests for policy_windows.inference.sbc: ranks, uniformity tests, ECDF bands and recovery summaries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from policy_windows.sbc import (
+from policy_windows.inference.sbc import (
     chisq_uniform,
     ecdf_band,
     ecdf_difference,

@@ -1,4 +1,4 @@
-"""Tests for policy_windows.simulate: the shipped design, synthetic designs, the generative
+"""Tests for policy_windows.model.simulate: the shipped design, synthetic designs, the generative
 order (agenda window -> institutionalisation), reproducibility and parameter recovery."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from policy_windows.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
 from policy_windows.constants import CODES
-from policy_windows.predictor import stream_probability, window_probability
-from policy_windows.simulate import (
+from policy_windows.model.predictor import stream_probability, window_probability
+from policy_windows.model.simulate import (
     code_frequencies,
     draw_at,
     prior_draws,
@@ -138,7 +138,7 @@ def test_sequential_simulation_matches_the_model_likelihood(shipped, draws):
 
 def test_recovery_with_many_municipalities(shipped):
     """M=200 simulated municipalities on the compiled kernel: intervals cover the truth."""
-    from policy_windows.sampler import SamplerSettings, compile_design, fit
+    from policy_windows.inference.sampler import SamplerSettings, compile_design, fit
 
     config = Configuration("full")
     design = synthetic_design(shipped, 200, np.random.default_rng(7), code_frequencies(shipped, pseudo_count=0.5))

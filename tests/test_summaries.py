@@ -7,14 +7,14 @@ import pytest
 import xarray as xr
 from scipy.special import log_expit
 
-from policy_windows.counterfactuals import what_if
-from policy_windows.derived import factor_effects
-from policy_windows.design import ModelData
-from policy_windows.evidence import DECISIVE, evidence_label, sign_call, stream_contrasts
-from policy_windows.identification import factor_identification
-from policy_windows.power_scaling import prior_sensitivity
-from policy_windows.predictor import linear_predictor
-from policy_windows.sensitivity import alternative_kind, calls_across_fits, highlighted_robustness, rank_agreement
+from policy_windows.summaries.counterfactuals import what_if
+from policy_windows.summaries.derived import factor_effects
+from policy_windows.data.design import ModelData
+from policy_windows.summaries.evidence import DECISIVE, evidence_label, sign_call, stream_contrasts
+from policy_windows.summaries.identification import factor_identification
+from policy_windows.summaries.power_scaling import prior_sensitivity
+from policy_windows.model.predictor import linear_predictor
+from policy_windows.summaries.sensitivity import alternative_kind, calls_across_fits, highlighted_robustness, rank_agreement
 
 M = 8
 # One hand-made column per situation the identification rule must recognise (phase, stream, codes).

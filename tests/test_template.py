@@ -1,4 +1,4 @@
-"""Tests for policy_windows.template: a new municipality in one command, keys filled in,
+"""Tests for policy_windows.data.template: a new municipality in one command, keys filled in,
 and validation then asks for exactly the cells the coder still has to fill in."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from policy_windows import template
+from policy_windows.data import template
 from policy_windows.constants import PHASES, RAW_COLUMNS, STREAMS
-from policy_windows.validation import find_problems, read_raw_tables
+from policy_windows.data.validation import find_problems, read_raw_tables
 
 REAL_RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 FACTS = [

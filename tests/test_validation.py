@@ -1,4 +1,4 @@
-"""Tests for policy_windows.validation: every kind of raw-data mistake is reported
+"""Tests for policy_windows.data.validation: every kind of raw-data mistake is reported
 with file, line, column and offending value, all at once and without cascades; files
 that Excel and editors produce (Windows-1252, ';', workbooks, broken quotes, trailing
 separators, look-alike characters) get the message that names their fix.
@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from policy_windows import fix_csv
+from policy_windows.data import fix_csv
 from policy_windows.constants import PHASES, RAW_COLUMNS, STREAMS
-from policy_windows.rules import is_placeholder
-from policy_windows.validation import (
+from policy_windows.data.rules import is_placeholder
+from policy_windows.data.validation import (
     Problem,
     RawDataError,
     find_problems,
@@ -610,7 +610,7 @@ def test_all_problems_are_reported_at_once_and_sorted(raw_dir: Path) -> None:
 
 # --------------------------------------------------------------------------- Excel and CSV text
 
-FIX = "python -m policy_windows.fix_csv"
+FIX = "python -m policy_windows.data.fix_csv"
 SAVE_AS = "save it from Excel with File > Save As > 'CSV UTF-8 (door komma's gescheiden) (*.csv)'"
 
 

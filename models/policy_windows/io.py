@@ -7,11 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-import arviz as az
 import pandas as pd
-import xarray as xr
 
-from .design import ModelData, model_data_from_table
+from policy_windows.data.design import ModelData, model_data_from_table
 
 
 # Libraries that log routine detail (compiler flags, config probing, font searches, HDF5
@@ -86,13 +84,15 @@ def write_table(table: pd.DataFrame, path: str | Path, float_digits: int = 6) ->
     table.round(float_digits).to_csv(path, index=False, lineterminator="\n")
 
 
-def save_fit(idata: xr.DataTree, path: str | Path) -> None:
+def save_fit(idata, path: str | Path) -> None:
     idata.to_netcdf(path, engine="h5netcdf")
 
 
-def load_fit(path: str | Path) -> xr.DataTree:
+def load_fit(path: str | Path):
     """Load fully into memory and close the file (HDF5 refuses to rewrite open files)."""
-    tree = az.from_netcdf(path)
+    import xarray as xr  # imported here: most rule scripts never touch a NetCDF file
+
+    tree = xr.open_datatree(path, engine="h5netcdf")
     loaded = tree.load()
     tree.close()
     return loaded

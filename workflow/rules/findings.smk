@@ -1,5 +1,5 @@
 # The README's "What it finds" section, written from this run's tables
-# (policy_windows.findings); scripts/update_readme.py copies it into README.md.
+# (policy_windows.summaries.findings); scripts/update_readme.py copies it into README.md.
 
 
 rule findings:

@@ -1,4 +1,4 @@
-# Every fit is a configuration of one compiled kernel (policy_windows.kernel): one job per
+# Every fit is a configuration of one compiled kernel (policy_windows.model.kernel): one job per
 # model configuration, no compilation in any of them once numba's cache is warm.
 
 

@@ -1,5 +1,5 @@
 # Crisp-set QCA per phase as a robustness check next to the Bayesian model
-# (policy_windows.qca; tables assembled by policy_windows.plots.files.qca_tables).
+# (policy_windows.qca.csqca; tables assembled by policy_windows.plots.files.qca_tables).
 
 QCA_TABLES = [
     "results/tables/qca_truth_tables.csv",

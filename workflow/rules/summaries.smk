@@ -1,5 +1,5 @@
 # What the main model's posterior says, how far it can be trusted, and whether the
-# conclusions survive other priors and codings (policy_windows.derived, counterfactuals,
+# conclusions survive other priors and codings (policy_windows.summaries.derived, counterfactuals,
 # checks, power_scaling, sensitivity).
 
 MAIN_FIT = expand(rules.fit.output.idata, model=MAIN)[0]

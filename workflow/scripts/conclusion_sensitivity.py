@@ -18,8 +18,8 @@ Snakemake interface (rule ``prior_scale_sensitivity``):
 import pandas as pd
 
 from policy_windows import io
-from policy_windows.derived import factor_effects
-from policy_windows.sensitivity import alternative_kind, calls_across_fits, highlighted_robustness, rank_agreement
+from policy_windows.summaries.derived import factor_effects
+from policy_windows.summaries.sensitivity import alternative_kind, calls_across_fits, highlighted_robustness, rank_agreement
 
 log = io.log_to(snakemake.log[0])
 data = io.read_model_data(snakemake.input.table)

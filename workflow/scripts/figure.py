@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 
 from policy_windows import io, plots  # noqa: E402
-from policy_windows.plots_validation import recovery_figure, sbc_ecdf_figure  # noqa: E402
+from policy_windows.plots.validation import recovery_figure, sbc_ecdf_figure  # noqa: E402
 
 
 def read_factors(path) -> pd.DataFrame:
@@ -37,7 +37,7 @@ def model_graph_source(model_table) -> str:
     """dot text of the full PyMC model as PyMC draws it (plates, node kinds)."""
     import pymc as pm
 
-    from policy_windows.model import build_model
+    from policy_windows.model.reference import build_model
 
     return pm.model_to_graphviz(build_model(io.read_model_data(model_table))).source
 

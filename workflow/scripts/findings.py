@@ -1,7 +1,7 @@
 """The README's "What it finds" section, written from this run's tables.
 
 Snakemake interface (rule ``findings``):
-    input.<key>          one table per key of ``policy_windows.findings.SOURCES``
+    input.<key>          one table per key of ``policy_windows.summaries.findings.SOURCES``
                          (model_table, factors, factor_effects, ..., sbc_ranks)
     input.diagnostics    every results/tables/diagnostics_<model>.csv
     params.models        the model names, in the order of input.diagnostics
@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from policy_windows import io
-from policy_windows.findings import SOURCES, findings_markdown
+from policy_windows.summaries.findings import SOURCES, findings_markdown
 
 log = io.log_to(snakemake.log[0])
 tables = {key: pd.read_csv(snakemake.input[key]) for key in SOURCES if key != "diagnostics"}

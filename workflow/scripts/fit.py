@@ -4,9 +4,9 @@ The gates raise before anything is written, so a failing fit leaves no output be
 """
 
 from policy_windows import io
-from policy_windows.configuration import Configuration, Priors
-from policy_windows.gates import GateThresholds, check_gates, fit_summary, parameter_names
-from policy_windows.sampler import SamplerSettings, compile_design, fit
+from policy_windows.model.configuration import Configuration, Priors
+from policy_windows.inference.gates import GateThresholds, check_gates, fit_summary, parameter_names
+from policy_windows.inference.sampler import SamplerSettings, compile_design, fit
 
 log = io.log_to(snakemake.log[0])
 name = snakemake.wildcards.model

@@ -11,7 +11,7 @@ Snakemake interface (rule ``generative_checks``):
 import pandas as pd
 
 from policy_windows import io
-from policy_windows.checks import calibration_checks, generative_checks
+from policy_windows.summaries.checks import calibration_checks, generative_checks
 
 log = io.log_to(snakemake.log[0])
 data = io.read_model_data(snakemake.input.table)

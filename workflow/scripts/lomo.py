@@ -1,9 +1,9 @@
 """Exact leave-one-municipality-out refits of one model configuration (no compilation)."""
 
 from policy_windows import io
-from policy_windows.comparison import lomo_elpd
-from policy_windows.configuration import Configuration, Priors
-from policy_windows.sampler import SamplerSettings, compile_design
+from policy_windows.inference.comparison import lomo_elpd
+from policy_windows.model.configuration import Configuration, Priors
+from policy_windows.inference.sampler import SamplerSettings, compile_design
 
 log = io.log_to(snakemake.log[0])
 name = snakemake.wildcards.model

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from policy_windows import io
-from policy_windows.comparison import comparison_table
+from policy_windows.inference.comparison import comparison_table
 
 log = io.log_to(snakemake.log[0])
 names = snakemake.params.models

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from policy_windows import io, simulate
-from policy_windows.configuration import Configuration, Priors, kernel_arrays
-from policy_windows.prior_predictive import prior_predictive_summary
+from policy_windows import io
+from policy_windows.model import simulate
+from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.model.prior_predictive import prior_predictive_summary
 
 log = io.log_to(snakemake.log[0])
 data = io.read_model_data(snakemake.input.table)

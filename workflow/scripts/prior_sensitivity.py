@@ -10,7 +10,7 @@ Snakemake interface (rule ``prior_sensitivity``):
 """
 
 from policy_windows import io
-from policy_windows.power_scaling import prior_sensitivity, sensitivity_overview
+from policy_windows.summaries.power_scaling import prior_sensitivity, sensitivity_overview
 
 log = io.log_to(snakemake.log[0])
 data = io.read_model_data(snakemake.input.table)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from policy_windows import io
-from policy_windows.processed import build_factor_table, build_model_table, build_stream_table
-from policy_windows.validation import RawDataError, read_raw_tables, validate_raw
+from policy_windows.data.processed import build_factor_table, build_model_table, build_stream_table
+from policy_windows.data.validation import RawDataError, read_raw_tables, validate_raw
 
 log = io.log_to(snakemake.log[0])
 raw_dir = Path(snakemake.input.raw[0]).parent

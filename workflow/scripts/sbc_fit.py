@@ -7,10 +7,12 @@ kernel with the simulated movement and agenda window swapped in.
 
 import pandas as pd
 
-from policy_windows import io, sbc, simulate
-from policy_windows.configuration import Configuration, Priors, kernel_arrays
-from policy_windows.gates import GateThresholds, convergence_table
-from policy_windows.sampler import SamplerSettings, compile_design, divergences, fit
+from policy_windows import io
+from policy_windows.inference import sbc
+from policy_windows.model import simulate
+from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.inference.gates import GateThresholds, convergence_table
+from policy_windows.inference.sampler import SamplerSettings, compile_design, divergences, fit
 
 log = io.log_to(snakemake.log[0])
 cfg = snakemake.params.sbc

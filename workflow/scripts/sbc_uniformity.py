@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from policy_windows import io, sbc
+from policy_windows import io
+from policy_windows.inference import sbc
 
 log = io.log_to(snakemake.log[0])
 ranks = pd.read_csv(snakemake.input[0])

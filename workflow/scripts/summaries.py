@@ -15,8 +15,8 @@ The highlighted-factor table needs the alternative fits and is written by
 import pandas as pd
 
 from policy_windows import io
-from policy_windows.counterfactuals import what_if
-from policy_windows.derived import factor_effects, window_table
+from policy_windows.summaries.counterfactuals import what_if
+from policy_windows.summaries.derived import factor_effects, window_table
 
 log = io.log_to(snakemake.log[0])
 data = io.read_model_data(snakemake.input.table)

@@ -8,17 +8,17 @@ writes PNG and PDF with ``export.save_figure``. The model graph and the rule gra
 out by Graphviz's ``dot`` program (``graph_layout``).
 """
 
-from .checks import pava_calibration, predictive_checks
-from .compare import model_comparison
-from .data import coded_data
-from .diagnostics import convergence_ranks, prior_sensitivity
-from .effects import factor_effects_forest, what_if
-from .export import save_figure
-from .generative import generative_checks
-from .graph_layout import GraphvizNotFound
-from .graphs import model_graph, workflow_dag
-from .qca_bayes import qca_vs_bayes
-from .windows import phase_coupling, window_probability
+from policy_windows.plots.checks import pava_calibration, predictive_checks
+from policy_windows.plots.compare import model_comparison
+from policy_windows.plots.data import coded_data
+from policy_windows.plots.diagnostics import convergence_ranks, prior_sensitivity
+from policy_windows.plots.effects import factor_effects_forest, what_if
+from policy_windows.plots.export import save_figure
+from policy_windows.plots.generative import generative_checks
+from policy_windows.plots.graph_layout import GraphvizNotFound
+from policy_windows.plots.graphs import model_graph, workflow_dag
+from policy_windows.plots.qca_bayes import qca_vs_bayes
+from policy_windows.plots.windows import phase_coupling, window_probability
 
 __all__ = [
     "GraphvizNotFound",

@@ -18,9 +18,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from scipy.optimize import isotonic_regression
 
-from ..constants import PHASES, STREAMS
-from .data import sorted_municipalities
-from .style import OKABE_ITO, PHASE_COLOURS, PHASE_LABELS, STREAM_LABELS, municipality_label, styled
+from policy_windows.constants import PHASES, STREAMS
+from policy_windows.plots.data import sorted_municipalities
+from policy_windows.plots.style import OKABE_ITO, PHASE_COLOURS, PHASE_LABELS, STREAM_LABELS, municipality_label, styled
 
 
 def pava_calibration(

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import OKABE_ITO, note_axes, styled
+from policy_windows.plots.style import OKABE_ITO, note_axes, styled
 
 METHOD_TITLES = {
     "lomo_exact": "Exact leave-one-municipality-out",

@@ -11,8 +11,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import ScaledTranslation
 
-from ..constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
-from .style import (
+from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
+from policy_windows.plots.style import (
     CODE_COLOURS,
     CODE_LABELS,
     CODE_SYMBOLS,

@@ -16,8 +16,8 @@ from arviz_plots import PlotCollection, plot_psense_dist, plot_rank
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..constants import PHASES, STREAMS
-from .style import OKABE_ITO, styled
+from policy_windows.constants import PHASES, STREAMS
+from policy_windows.plots.style import OKABE_ITO, styled
 
 HEADLINE = ("alpha", "mu", "tau", "sigma_u", "kappa")
 # Greek display names. They also keep "alpha" out of the posterior handed to arviz's

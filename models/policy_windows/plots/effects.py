@@ -1,4 +1,8 @@
-"""Factor effects (forest plot with identification marks) and what-if gains per municipality."""
+"""Factor effects (forest plot with identification marks) and what-if gains per municipality.
+
+Length: the two figures share the identification and flag marks and their legend, kept
+together so that a factor is marked the same way in both.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from ..constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
-from .data import sorted_municipalities
-from .style import (
+from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
+from policy_windows.plots.data import sorted_municipalities
+from policy_windows.plots.style import (
     HIGHLIGHT_MARK,
     IDENTIFICATION_LABELS,
     IDENTIFICATION_LEVELS,

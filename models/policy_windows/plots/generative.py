@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .style import OKABE_ITO, PHASE_LABELS, pretty, styled
+from policy_windows.plots.style import OKABE_ITO, PHASE_LABELS, pretty, styled
 
 REPLICATED_COLOUR = "#BFBFBF"
 

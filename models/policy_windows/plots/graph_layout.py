@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, PathPatch, Polygon
 from matplotlib.path import Path
 
-from .style import FONT_FAMILY, MAX_WIDTH_IN, MIN_FONT_PT
+from policy_windows.plots.style import FONT_FAMILY, MAX_WIDTH_IN, MIN_FONT_PT
 
 INSTALL_HINT = (
     "install Graphviz: `apt-get install graphviz` on Debian/Ubuntu (scripts/setup.sh does this), "

@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .graph_layout import draw_layout, layout, read_structure
-from .style import FONT_FAMILY, OKABE_ITO, styled
+from policy_windows.plots.graph_layout import draw_layout, layout, read_structure
+from policy_windows.plots.style import FONT_FAMILY, OKABE_ITO, styled
 
 GRAPH_FONT_PT = 8.0
 

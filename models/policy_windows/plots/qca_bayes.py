@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
-from ..constants import HIGHLIGHTED_FACTORS, PHASES
-from .style import (
+from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES
+from policy_windows.plots.style import (
     HIGHLIGHT_MARK,
     INTERVAL_WIDTHS,
     ORIGIN_COLOURS,

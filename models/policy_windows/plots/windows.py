@@ -9,9 +9,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from scipy.stats import gaussian_kde
 
-from ..constants import PHASES, STREAMS
-from .data import sorted_municipalities
-from .style import (
+from policy_windows.constants import PHASES, STREAMS
+from policy_windows.plots.data import sorted_municipalities
+from policy_windows.plots.style import (
     INTERVAL_WIDTHS,
     PHASE_COLOURS,
     PHASE_LABELS,

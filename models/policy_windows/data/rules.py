@@ -2,7 +2,7 @@
 
 Per-cell type and vocabulary checks are pandera schemas, run lazily so that every failing
 cell is reported; a cell that fails is masked (set to None) before the checks across rows
-and files (:mod:`policy_windows.cross_checks`), so one typo is reported once.
+and files (:mod:`policy_windows.data.cross_checks`), so one typo is reported once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from policy_windows.constants import (
     RAW_COLUMNS,
     STREAMS,
 )
-from policy_windows.problems import LINE_OFFSET, Problem
+from policy_windows.data.problems import LINE_OFFSET, Problem
 
 MUNICIPALITIES = "municipalities.csv"
 CODEBOOK = "codebook.csv"

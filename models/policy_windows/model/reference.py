@@ -25,9 +25,9 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from .constants import PHASES, STREAMS
-from .configuration import Priors
-from .design import ModelData
+from policy_windows.constants import PHASES, STREAMS
+from policy_windows.model.configuration import Priors
+from policy_windows.data.design import ModelData
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
 """Quantities derived from the posterior: window probabilities and factor effects.
 
 Every counterfactual recomputes the linear predictor from posterior draws with a modified
-factor matrix through :func:`policy_windows.predictor.linear_predictor`, the one place the
+factor matrix through :func:`policy_windows.model.predictor.linear_predictor`, the one place the
 model's linear predictor is written outside the sampler's kernel. :func:`stream_probability`
 and :func:`window_probability` are thin wrappers kept for the simulation code.
 
 Factor effects are reported together with what the coded data can support:
-identification (:mod:`policy_windows.identification`), stream-level versus factor-specific
-evidence (:mod:`policy_windows.evidence`) and average marginal effects only for contrasts
+identification (:mod:`policy_windows.summaries.identification`), stream-level versus factor-specific
+evidence (:mod:`policy_windows.summaries.evidence`) and average marginal effects only for contrasts
 between levels that were actually observed.
 """
 
@@ -21,11 +21,11 @@ import xarray as xr
 from arviz_base import extract
 from arviz_stats.base import array_stats
 
-from . import predictor
-from .constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
-from .design import ModelData
-from .evidence import evidence_label, factor_call, factor_statement, readable, sign_call, stream_contrasts
-from .identification import LEVEL_LABELS, factor_identification
+from policy_windows.model import predictor
+from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
+from policy_windows.data.design import ModelData
+from policy_windows.summaries.evidence import evidence_label, factor_call, factor_statement, readable, sign_call, stream_contrasts
+from policy_windows.summaries.identification import LEVEL_LABELS, factor_identification
 
 INTERVALS = (0.89, 0.95)
 #: Parameters that define theta; ``delta`` only exists in fits of the reported-indicator coding.
@@ -41,7 +41,7 @@ def posterior_draws(idata: xr.DataTree, names=(*THETA_PARAMETERS, "mu")) -> dict
 
 
 def identification_for(idata: xr.DataTree, data: ModelData, names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """:func:`~policy_windows.identification.factor_identification` for the model that was
+    """:func:`~policy_windows.summaries.identification.factor_identification` for the model that was
     fitted, read off its posterior: coupling if it has ``kappa``, propensities if ``u``, the
     reported-indicator coding if ``delta``."""
     post = idata["posterior"].data_vars

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .design import ModelData
-from .predictor import N_GROUPS
+from policy_windows.data.design import ModelData
+from policy_windows.model.predictor import N_GROUPS
 
 FACTOR_SETS = ("all", "theory", "none")
 PRIOR_FAMILIES = ("scaled", "unscaled")

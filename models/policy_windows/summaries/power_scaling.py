@@ -29,10 +29,10 @@ import pandas as pd
 import xarray as xr
 from arviz_stats import psense_summary
 
-from .derived import (
+from policy_windows.summaries.derived import (
     average_marginal_effect, identification_for, posterior_draws, stream_probability, window_probability,
 )
-from .design import ModelData
+from policy_windows.data.design import ModelData
 
 TOP_LEVEL_PRIORS = ("alpha", "mu", "tau", "sigma_u", "kappa")
 THRESHOLD = 0.05

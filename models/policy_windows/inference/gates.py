@@ -8,7 +8,7 @@ import arviz as az
 import pandas as pd
 import xarray as xr
 
-from .sampler import divergences
+from policy_windows.inference.sampler import divergences
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,29 @@ def convergence_table(idata: xr.DataTree, var_names: list[str], thresholds: Gate
     ``switched_off`` and passes. Any other element whose R-hat or ESS cannot be computed
     (NaN, e.g. a stuck chain) fails.
     """
-    summary = pd.DataFrame(az.summary(idata, var_names=var_names, kind="all", round_to="none"))
+    summary = pd.DataFrame(az.summary(idata, var_names=var_names, kind="diagnostics", round_to="none"))
     table = summary[["ess_bulk", "ess_tail", "r_hat"]].copy()
     table.index.name = "parameter"
-    table["switched_off"] = (summary["sd"] == 0) & (summary["mean"] == 0)
+    undefined = table[["ess_bulk", "ess_tail", "r_hat"]].isna().any(axis=1)
+    table["switched_off"] = [bool(u) and _fixed_at_zero(idata["posterior"], label) for label, u in undefined.items()]
     table["passes"] = table["switched_off"] | (
         (table["r_hat"] <= thresholds.max_rhat)
         & (table["ess_bulk"] >= thresholds.min_ess_bulk)
         & (table["ess_tail"] >= thresholds.min_ess_tail)
     )
     return table.reset_index()
+
+
+def _fixed_at_zero(posterior, label: str) -> bool:
+    """Whether the element ``label`` (ArviZ's ``name[coord, coord]``) is 0 in every draw."""
+    name, _, inside = label.partition("[")
+    values = posterior[name]
+    dims = [d for d in values.dims if d not in ("chain", "draw")]
+    if inside:
+        coords = [c.strip() for c in inside.rstrip("]").split(",")]
+        values = values.sel({d: values[d].to_numpy()[[str(v) for v in values[d].to_numpy()].index(c)]
+                             for d, c in zip(dims, coords)})
+    return bool((values.to_numpy() == 0).all())
 
 
 def gate_failures(table: pd.DataFrame, n_divergences: int, thresholds: GateThresholds) -> list[str]:

@@ -1,7 +1,11 @@
 """One compiled log density (with gradient) that serves every model configuration.
 
+Length: the log density, its gradient, the data packing and the two C entry points for
+the sampler belong together (numba caches them as one module; a change to one must be
+matched in the others and in tests/test_kernel.py).
+
 The model (``docs/model_card.md``; reference implementation in PyMC:
-:func:`policy_windows.model.build_model`) in its unconstrained, non-centred form::
+:func:`policy_windows.model.reference.build_model`) in its unconstrained, non-centred form::
 
     alpha[p,s] ~ N(0, alpha_sd)                    mu[g] ~ N(0, mu_sd[g])
     tau[g] = exp(log_tau[g]),  tau ~ HalfN(tau_sd[g])

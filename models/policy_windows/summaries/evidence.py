@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from arviz_stats.base import array_stats
 
-from .design import ModelData
+from policy_windows.data.design import ModelData
 
 #: A posterior probability at or above this (or at or below 1 - this) is called decisive.
 DECISIVE = 0.9

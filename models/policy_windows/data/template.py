@@ -1,6 +1,6 @@
 """Start a new municipality from a template: its rows in every coded file, keys filled in.
 
-    python -m policy_windows.template 9 --out data/raw
+    python -m policy_windows.data.template 9 --out data/raw
 
 appends 1 row to municipalities.csv, one row per codebook factor (24) to
 factor_codes.csv, 6 rows (phase x stream) to stream_movement.csv and 2 (phase) to
@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from policy_windows.constants import PHASES, RAW_COLUMNS, STREAMS
-from policy_windows.csv_intake import FIX_COMMAND
-from policy_windows.csv_reader import detect_separator, not_csv, split_lines
-from policy_windows.rules import CODEBOOK, MUNICIPALITIES
-from policy_windows.validation import find_problems, read_raw_tables
+from policy_windows.data.csv_intake import FIX_COMMAND
+from policy_windows.data.csv_reader import detect_separator, not_csv, split_lines
+from policy_windows.data.rules import CODEBOOK, MUNICIPALITIES
+from policy_windows.data.validation import find_problems, read_raw_tables
 
 FACTS = ("population_band", "approach_level", "respondent_ids", "source")
 
@@ -160,7 +160,7 @@ def append_template(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m policy_windows.template", description=__doc__.split("\n\n")[0]
+        prog="python -m policy_windows.data.template", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("municipality", type=int, help="number of the new municipality, e.g. 9")
     parser.add_argument("--out", type=Path, default=Path("data/raw"), help="raw data folder")

@@ -7,7 +7,7 @@ or of an unidentified factor, is flagged and ranked after every unflagged change
 For agenda-phase factors the table adds the knock-on effect on the institutionalisation
 window: the agenda window is simulated from the changed agenda streams and the
 institutionalisation streams follow with ``kappa * simulated window`` (the order of
-:func:`policy_windows.checks.simulate_sequential`). Per draw the expectation over the
+:func:`policy_windows.summaries.checks.simulate_sequential`). Per draw the expectation over the
 simulated window is exact: ``(pi_agenda_changed - pi_agenda_now) * (pi_inst[window=1] -
 pi_inst[window=0])``, so no simulation noise is added.
 """
@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import predictor
-from .constants import PHASES, STREAMS
-from .derived import (
+from policy_windows.model import predictor
+from policy_windows.constants import PHASES, STREAMS
+from policy_windows.summaries.derived import (
     identification_for, posterior_draws, set_factor, stream_probability, summarise, window_probability,
 )
-from .design import ModelData
+from policy_windows.data.design import ModelData
 
 KNOCK_ON = "knock_on_institutionalisation_pp_"
 

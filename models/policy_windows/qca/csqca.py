@@ -1,5 +1,9 @@
 """Crisp-set Qualitative Comparative Analysis (csQCA) for the eight municipalities.
 
+Length: one algorithm in one file (calibration, truth tables, Quine-McCluskey minimisation,
+all tied minimal parsimonious solutions, consistency, coverage, necessity, and the tables the
+workflow writes); splitting it would scatter helpers that only make sense together.
+
 Why a module of our own: the QCA here is a robustness check next to the Bayesian model,
 on 8 cases and up to 12 conditions per phase. We need every minimal solution (model
 ambiguity is the rule with so few cases), case ids that survive into the output, and
@@ -66,7 +70,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from .constants import PHASES, STREAMS
+from policy_windows.constants import PHASES, STREAMS
 
 SOLUTION_TYPES: tuple[str, ...] = ("conservative", "parsimonious")
 SOLUTION_COLUMNS: tuple[str, ...] = (

@@ -21,10 +21,10 @@ import pandas as pd
 import xarray as xr
 from scipy.special import logsumexp
 
-from .configuration import Configuration, Priors
-from .design import ModelData
-from .predictor import stream_probability
-from .sampler import KernelModel, SamplerSettings, divergences, fit, predictor_draws
+from policy_windows.model.configuration import Configuration, Priors
+from policy_windows.data.design import ModelData
+from policy_windows.model.predictor import stream_probability
+from policy_windows.inference.sampler import KernelModel, SamplerSettings, divergences, fit, predictor_draws
 
 
 def loo_table(fits: dict[str, xr.DataTree]) -> pd.DataFrame:

@@ -4,7 +4,7 @@ Dutch Excel saves CSV as Windows-1252 with ';' between cells ('CSV (gescheiden d
 lijstscheidingsteken)'), and even 'CSV UTF-8' uses ';' under Dutch regional settings.
 Validation rejects both and names this command as the fix::
 
-    python -m policy_windows.fix_csv data/raw/factor_codes.csv [more files ...]
+    python -m policy_windows.data.fix_csv data/raw/factor_codes.csv [more files ...]
 
 Each file is re-encoded (lines that are not UTF-8 are read as Windows-1252) and its
 separators replaced by ','; cells, quoting of cells that need it, and line numbers stay
@@ -22,8 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from policy_windows.csv_intake import SAVE_AS
-from policy_windows.csv_reader import detect_separator, not_csv, parse_records, split_lines
+from policy_windows.data.csv_intake import SAVE_AS
+from policy_windows.data.csv_reader import detect_separator, not_csv, parse_records, split_lines
 
 
 class CannotFix(ValueError):
@@ -76,7 +76,7 @@ def _replace(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m policy_windows.fix_csv", description=__doc__.split("\n\n")[0]
+        prog="python -m policy_windows.data.fix_csv", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("files", nargs="+", type=Path, help="raw CSV files to rewrite")
     status = 0

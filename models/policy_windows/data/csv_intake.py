@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from policy_windows.csv_reader import (
+from policy_windows.data.csv_reader import (
     SEPARATORS,
     QuoteError,
     Record,
@@ -23,13 +23,13 @@ from policy_windows.csv_reader import (
     parse_records,
     split_lines,
 )
-from policy_windows.problems import LINE_OFFSET, Problem, describe_character
+from policy_windows.data.problems import LINE_OFFSET, Problem, describe_character
 
 # frame.attrs keys: problems found while reading, and how much of the file can be checked.
 READ_PROBLEMS = "read_problems"
 CHECK = "check"  # "rows" (default), "header" (columns only) or "nothing" (not CSV text)
 
-FIX_COMMAND = "python -m policy_windows.fix_csv"
+FIX_COMMAND = "python -m policy_windows.data.fix_csv"
 SAVE_AS = "save it from Excel with File > Save As > 'CSV UTF-8 (door komma's gescheiden) (*.csv)'"
 _CURLY_DOUBLE = "\u201c\u201d\u201e\u201f"
 

@@ -5,7 +5,7 @@ line each one starts, so every message can point at the line a coder sees in an 
 also after a quoted cell that spans lines, a blank line or a broken row (pandas' parser
 drops some broken rows silently, which shifted every later line number). Lines that are
 not UTF-8 are decoded as Windows-1252 and reported, never silently accepted; the
-messages and the table built from the records are in :mod:`policy_windows.csv_intake`.
+messages and the table built from the records are in :mod:`policy_windows.data.csv_intake`.
 """
 
 from __future__ import annotations

@@ -5,12 +5,12 @@ makes fixing them a slow loop, so :func:`find_problems` collects all problems, e
 pointing at the file, the physical line, the column, the offending value and the fix.
 The work is split over small modules, all reached through this one:
 
-* :mod:`policy_windows.csv_reader`: the parser, bytes to records with their physical lines;
-* :mod:`policy_windows.csv_intake`: records to a table of text cells, and what is wrong
+* :mod:`policy_windows.data.csv_reader`: the parser, bytes to records with their physical lines;
+* :mod:`policy_windows.data.csv_intake`: records to a table of text cells, and what is wrong
   with the file as CSV text (encoding, separator, workbook, quotes, cell counts);
-* :mod:`policy_windows.rules`: columns and per-cell pandera schemas;
-* :mod:`policy_windows.cross_checks`: keys, references, completeness, window consistency;
-* :mod:`policy_windows.problems`: the :class:`Problem` record and look-alike characters.
+* :mod:`policy_windows.data.rules`: columns and per-cell pandera schemas;
+* :mod:`policy_windows.data.cross_checks`: keys, references, completeness, window consistency;
+* :mod:`policy_windows.data.problems`: the :class:`Problem` record and look-alike characters.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from policy_windows.constants import RAW_COLUMNS
-from policy_windows.cross_checks import cross_problems
-from policy_windows.csv_intake import CHECK, READ_PROBLEMS, read_raw_file
-from policy_windows.problems import Problem, RawDataError, format_problems, with_character_notes
-from policy_windows.rules import (
+from policy_windows.data.cross_checks import cross_problems
+from policy_windows.data.csv_intake import CHECK, READ_PROBLEMS, read_raw_file
+from policy_windows.data.problems import Problem, RawDataError, format_problems, with_character_notes
+from policy_windows.data.rules import (
     INT_COLUMNS,
     cell_problems,
     mask_bad_cells,

@@ -24,7 +24,7 @@ The rule (:func:`factor_identification`):
 
 Identification says nothing about *how much* the data say (with binary outcomes and
 near-separation the information can be small even when identified); the posterior
-contrasts in :mod:`policy_windows.evidence` say that.
+contrasts in :mod:`policy_windows.summaries.evidence` say that.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
 
-from .constants import CODES, PHASES, STREAMS
-from .design import ModelData
-from .evidence import readable
+from policy_windows.constants import CODES, PHASES, STREAMS
+from policy_windows.data.design import ModelData
+from policy_windows.summaries.evidence import readable
 
 LEVEL_NAMES: dict[int, str] = {-1: "lacking (-1)", 0: "not reported (0)", 1: "present (+1)"}
 LEVEL_LABELS: dict[int, str] = {-1: "-1", 0: "0", 1: "+1"}

@@ -14,8 +14,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-from .plots.style import OKABE_ITO, styled
-from .sbc import FAMILIES, ecdf_band, ecdf_difference
+from policy_windows.plots.style import OKABE_ITO, styled
+from policy_windows.inference.sbc import FAMILIES, ecdf_band, ecdf_difference
 
 FAMILY_LABELS = {
     "alpha": "α", "mu": "μ", "tau": "τ", "beta": "β", "delta": "δ", "u": "u", "kappa": "κ", "sigma_u": "σ_u",

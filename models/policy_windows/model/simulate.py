@@ -22,9 +22,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from .constants import CODES, PHASES, STREAMS
-from .design import ModelData
-from .predictor import stream_probability, window_probability
+from policy_windows.constants import CODES, PHASES, STREAMS
+from policy_windows.data.design import ModelData
+from policy_windows.model.predictor import stream_probability, window_probability
 
 # Parameter families SBC ranks (those present in the configuration), and the derived one.
 PARAMETERS: tuple[str, ...] = ("alpha", "mu", "tau", "beta", "delta", "u", "kappa", "sigma_u")

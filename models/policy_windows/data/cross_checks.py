@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from policy_windows.constants import PHASES, STREAMS
-from policy_windows.problems import Problem
-from policy_windows.rules import (
+from policy_windows.data.problems import Problem
+from policy_windows.data.rules import (
     CODEBOOK,
     FACTOR_CODES,
     KEYS,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .constants import PHASES, STREAMS
+from policy_windows.constants import PHASES, STREAMS
 
 EXTREME = 0.02
 

@@ -5,7 +5,7 @@
 or one simulated data set) by swapping arrays with ``with_data``: no compilation after the
 first call in a process, and none at all once numba's on-disk cache is warm. Derived
 quantities, pointwise log-likelihood, per-variable log prior and posterior predictive
-draws are computed afterwards from the draws with :mod:`policy_windows.predictor`.
+draws are computed afterwards from the draws with :mod:`policy_windows.model.predictor`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import xarray as xr
 from scipy.special import expit, log_expit
 
-from . import kernel
-from .configuration import Configuration, Priors, kernel_arrays
-from .design import ModelData
-from .predictor import N_GROUPS, linear_predictor
+from policy_windows.model import kernel
+from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.data.design import ModelData
+from policy_windows.model.predictor import N_GROUPS, linear_predictor
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from arviz_stats import loo_expectations
 from arviz_stats.base import array_stats
 from scipy.special import log_expit
 
-from . import predictor
-from .constants import PHASES
-from .derived import posterior_draws, stream_probability
-from .design import ModelData
-from .simulate import sequential_movement
+from policy_windows.model import predictor
+from policy_windows.constants import PHASES
+from policy_windows.summaries.derived import posterior_draws, stream_probability
+from policy_windows.data.design import ModelData
+from policy_windows.model.simulate import sequential_movement
 
 PROB = 0.89
 #: A two-sided posterior predictive p-value below this is reported as a misfit.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .constants import PHASES, STREAMS
+from policy_windows.constants import PHASES, STREAMS
 
 
 @dataclass(frozen=True)

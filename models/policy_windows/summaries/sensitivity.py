@@ -4,7 +4,7 @@ Refits of the full model (prior scales x0.5 and x2, the unscaled prior family, t
 reported-indicator coding) are compared with the default fit on what readers take away:
 
 * :func:`calls_across_fits` -- per factor and fit: beta, P(beta > 0), P(beta > mu), the
-  calls made from them (:mod:`policy_windows.evidence`) and whether they match the default.
+  calls made from them (:mod:`policy_windows.summaries.evidence`) and whether they match the default.
 * :func:`rank_agreement` -- Spearman rank correlation of the beta means (all factors and
   identified factors only) and of the window-probability means, alternative vs default.
 * :func:`highlighted_robustness` -- the thesis's three highlighted factors with every call
@@ -23,9 +23,9 @@ import pandas as pd
 import xarray as xr
 from scipy.stats import spearmanr
 
-from .constants import HIGHLIGHTED_FACTORS
-from .derived import factor_effects, posterior_draws, stream_probability, window_probability
-from .design import ModelData
+from policy_windows.constants import HIGHLIGHTED_FACTORS
+from policy_windows.summaries.derived import factor_effects, posterior_draws, stream_probability, window_probability
+from policy_windows.data.design import ModelData
 
 KINDS = ("prior_scale", "prior_family", "coding")
 KIND_LABELS = {

@@ -9,9 +9,9 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from .comparison import SIVULA_CLOSE
-from .constants import PHASES
-from .evidence import DECISIVE, readable
+from policy_windows.inference.comparison import SIVULA_CLOSE
+from policy_windows.constants import PHASES
+from policy_windows.summaries.evidence import DECISIVE, readable
 
 # Thresholds: an |elpd difference| below ELPD_TRUST cannot be trusted (Sivula et al. 2022); a Spearman correlation
 # with the default fit of at least RANK_STABLE keeps an ordering; the factor order is prior-driven if power-scaling
@@ -19,7 +19,7 @@ from .evidence import DECISIVE, readable
 ELPD_TRUST, RANK_STABLE, PRIOR_DRIVEN_SHARE = SIVULA_CLOSE, 0.9, 0.5
 #: The main model, the models it is compared with by name, and the model without factors.
 MAIN, VERSUS, BASELINE = "full", ("sum_score", "reported_indicator", "intercept_only"), "intercept_only"
-#: Weak-identification reasons as :mod:`policy_windows.identification` words them (regex -> meaning).
+#: Weak-identification reasons as :mod:`policy_windows.summaries.identification` words them (regex -> meaning).
 WEAK_REASONS = {
     "is seen only in municipality": "a level seen in one municipality only",
     "its codes (?:equal|mirror) those of": "codes equal to (or mirroring) another factor's but in one municipality",
@@ -289,7 +289,7 @@ def _cannot_tell(t, name, facts) -> str:
 
 
 SECTIONS = (_data, _streams, _highlighted, _windows, _comparison, _sensitivity, _what_if, _inference, _cannot_tell)
-HEADER = ("<!-- Written by rule findings (policy_windows.findings) from this run's tables; do not edit by hand: "
+HEADER = ("<!-- Written by rule findings (policy_windows.summaries.findings) from this run's tables; do not edit by hand: "
           "rebuild, then run scripts/update_readme.py. -->")
 
 

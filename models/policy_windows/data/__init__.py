@@ -1,0 +1,1 @@
+"""The data layer of policy_windows (see docs/architecture.md)."""

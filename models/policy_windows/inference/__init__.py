@@ -1,0 +1,1 @@
+"""The inference layer of policy_windows (see docs/architecture.md)."""

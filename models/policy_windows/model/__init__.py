@@ -1,0 +1,1 @@
+"""The model layer of policy_windows (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""The qca layer of policy_windows (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""The summaries layer of policy_windows (see docs/architecture.md)."""
