@@ -98,7 +98,26 @@ def rebuild_runs() -> list[dict]:
             jobs = result.stderr.count("Finished jobid")
             print(f"{name}: {wall:.1f} s, {jobs} jobs", flush=True)
             rows.append({"measure": name, "path": "kernel", "M": 8, "run": 1, "wall_s": wall, "jobs": jobs, "peak_rss_mb": peak})
+            if name == "rebuild_cold":
+                rows += rebuild_profile(work / "benchmarks")
     return rows
+
+
+def rebuild_profile(folder: Path) -> list[dict]:
+    """Where a rebuild's time goes: Snakemake's per-job benchmark files, summed per rule
+    family (fit, lomo, sbc_fit, figure, table_page, ...)."""
+    groups: dict[str, list[float]] = {}
+    for tsv in folder.rglob("*.tsv"):
+        seconds = float(pd.read_csv(tsv, sep="\t")["s"].iloc[-1])
+        name = "figure" if tsv.parent.name == "figures" else tsv.stem
+        for family in ("sbc_fit", "table_page", "lomo", "fit"):
+            if name.startswith(family + "_"):
+                name = family
+        groups.setdefault(name, []).append(seconds)
+    return [
+        {"measure": "rebuild_cold_profile", "path": group, "M": 8, "run": 1, "wall_s": sum(v), "jobs": len(v)}
+        for group, v in sorted(groups.items(), key=lambda kv: -sum(kv[1]))
+    ]
 
 
 def summary(table: pd.DataFrame) -> str:
@@ -111,6 +130,8 @@ def summary(table: pd.DataFrame) -> str:
         "| measure | path | M | runs | wall s (median, min-max) | sampling s | min bulk ESS | ESS per sampling s | divergences | max R-hat |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    profile = table[table["measure"] == "rebuild_cold_profile"]
+    table = table[table["measure"] != "rebuild_cold_profile"]
     for (measure, path, m), part in table.groupby(["measure", "path", "M"], sort=False):
         def med(col, fmt="{:.2f}"):
             return fmt.format(statistics.median(part[col])) if col in part and part[col].notna().any() else ""
@@ -120,6 +141,17 @@ def summary(table: pd.DataFrame) -> str:
             f"| {measure} | {path} | {m} | {len(part)} | {wall} | {med('sampling_s')} | {med('min_ess_bulk', '{:.0f}')} "
             f"| {med('ess_per_s', '{:.0f}')} | {med('divergences', '{:.0f}')} | {med('max_rhat', '{:.4f}')} |"
         )
+    if len(profile):
+        lines += [
+            "", "## Where the cold rebuild's time goes", "",
+            "Wall seconds of each job, summed per rule family, from Snakemake's `benchmark:` files "
+            "of the cold rebuild. The fit, LOMO and SBC jobs use two threads (both cores), the "
+            "others one; the rebuild's wall time is this sum spread over two cores plus "
+            "Snakemake's own work between jobs.", "",
+            "| rule family | jobs | job seconds |", "|---|---|---|",
+        ]
+        lines += [f"| {r.path} | {int(r.jobs)} | {r.wall_s:.1f} |" for r in profile.itertuples()]
+        lines.append(f"| all | {int(profile['jobs'].sum())} | {profile['wall_s'].sum():.1f} |")
     lines += ["", "## Floors (issue 9)", ""]
     checks = {
         "whole_process_m8_s": table.query("measure == 'whole_process_fit' and path == 'kernel' and M == 8")["wall_s"],

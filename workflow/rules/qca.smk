@@ -1,16 +1,10 @@
 # Crisp-set QCA per phase as a robustness check next to the Bayesian model
-# (policy_windows.qca.csqca; tables assembled by policy_windows.plots.files.qca_tables).
-
-QCA_TABLES = [
-    "results/tables/qca_truth_tables.csv",
-    "results/tables/qca_solutions.csv",
-    "results/tables/qca_necessity.csv",
-]
+# (policy_windows.qca.csqca, which also assembles the tables: qca_tables).
 
 
 rule qca:
     input:
-        "data/processed/model_table.csv",
+        rules.processed_data.output.model_table,
     output:
         truth_tables=report(
             "results/tables/qca_truth_tables.csv",
@@ -37,6 +31,9 @@ rule qca:
     conda:
         "../envs/pymc.yaml"
     params:
-        incl_cut=config.get("qca", {}).get("incl_cut", 1.0),
+        incl_cut=config["qca"]["incl_cut"],
     script:
         "../scripts/qca.py"
+
+
+QCA_TABLES = list(rules.qca.output)

@@ -79,14 +79,13 @@ def lomo_elpd(
                 "municipality": municipality,
                 "elpd": float(logsumexp(ll) - np.log(ll.size)),
                 "divergences": divergences(refit),
-                "sampling_seconds": refit.attrs["sampling_seconds"],
             }
         )
         if log is not None:
             log.info(
                 "LOMO %s fold %d/%d (without %s): elpd %.3f, %d divergences, %.1f s",
                 config.name, m + 1, data.n_municipalities, municipality, rows[-1]["elpd"],
-                rows[-1]["divergences"], rows[-1]["sampling_seconds"],
+                rows[-1]["divergences"], refit.attrs["sampling_seconds"],
             )
     return pd.DataFrame(rows)
 
