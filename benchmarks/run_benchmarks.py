@@ -68,8 +68,8 @@ def fit_runs(m: int, paths, runs: int) -> list[dict]:
     return rows
 
 
-def rebuild_runs() -> list[dict]:
-    """Cold, one-code and warm rebuilds of the whole default target in a fresh copy."""
+def rebuild_runs(warm: bool = True) -> list[dict]:
+    """Cold, one-code and (with ``warm``) warm forced rebuilds of the default target in a fresh copy."""
     rows = []
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,7 +82,7 @@ def rebuild_runs() -> list[dict]:
         env = dict(os.environ, NUMBA_CACHE_DIR=f"{tmp}/numba", PYTENSOR_FLAGS=f"base_compiledir={tmp}/pytensor")
         env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
         snakemake = ["snakemake", "--cores", "2", "--workflow-profile", "none"]
-        steps = [("rebuild_cold", []), ("rebuild_one_code", []), ("rebuild_warm_forceall", ["--forceall"])]
+        steps = [("rebuild_cold", []), ("rebuild_one_code", [])] + ([("rebuild_warm_forceall", ["--forceall"])] if warm else [])
         for name, extra in steps:
             if name == "rebuild_one_code":
                 codes = work / "data" / "raw" / "factor_codes.csv"
@@ -145,9 +145,9 @@ def summary(table: pd.DataFrame) -> str:
         lines += [
             "", "## Where the cold rebuild's time goes", "",
             "Wall seconds of each job, summed per rule family, from Snakemake's `benchmark:` files "
-            "of the cold rebuild. The fit, LOMO and SBC jobs use two threads (both cores), the "
-            "others one; the rebuild's wall time is this sum spread over two cores plus "
-            "Snakemake's own work between jobs.", "",
+            "of the cold rebuild. Jobs run side by side on the two cores, each with the threads "
+            "its rule asks for (config: `sampler.threads`, `sbc.threads`), so the rebuild's wall "
+            "time is roughly this sum over two, plus Snakemake's own work between jobs.", "",
             "| rule family | jobs | job seconds |", "|---|---|---|",
         ]
         lines += [f"| {r.path} | {int(r.jobs)} | {r.wall_s:.1f} |" for r in profile.itertuples()]
@@ -174,11 +174,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 runs per path, no rebuilds")
     parser.add_argument("--no-rebuild", action="store_true")
     parser.add_argument("--scale", action="store_true", help="also M = 355 and 3,550")
+    parser.add_argument("--no-warm", action="store_true", help="skip the warm forced rebuild")
+    parser.add_argument("--rebuild-only", action="store_true",
+                        help="rerun only the rebuilds, keeping the fit rows of the last benchmarks.csv")
     args = parser.parse_args()
     runs = 2 if args.quick else args.runs
-    rows = fit_runs(8, PATHS, runs)
+    if args.rebuild_only:
+        old = pd.read_csv(OUT / "benchmarks.csv")
+        rows = old[old["measure"] == "whole_process_fit"].to_dict("records")
+    else:
+        rows = fit_runs(8, PATHS, runs)
     if not (args.quick or args.no_rebuild):
-        rows += rebuild_runs()
+        rows += rebuild_runs(warm=not args.no_warm)
     if args.scale:
         rows += fit_runs(355, ("kernel", "nutpie-pymc"), 2)
         rows += fit_runs(3550, ("kernel",), 1)

@@ -47,7 +47,7 @@ rule fit:
         model="|".join(MODELS),
     conda:
         "../envs/pymc.yaml"
-    threads: config["sampler"]["chains"]
+    threads: config["sampler"]["threads"]
     resources:
         mem_mb=2000,
         runtime=30,
@@ -74,7 +74,7 @@ rule lomo:
         model="|".join(COMPARISON),
     conda:
         "../envs/pymc.yaml"
-    threads: config["sampler"]["chains"]
+    threads: config["sampler"]["threads"]
     resources:
         mem_mb=2000,
         runtime=60,
