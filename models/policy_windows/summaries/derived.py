@@ -133,7 +133,7 @@ def factor_effects(idata: xr.DataTree, data: ModelData, names: Mapping[str, str]
         ident = support.loc[factor, "identification"]
         row = {
             "factor": factor,
-            "name": readable(factor, names),
+            "name": (names or {}).get(factor, readable(factor, names)),
             "phase": PHASES[data.factor_phase[f]],
             "stream": STREAMS[data.factor_stream[f]],
             "origin": data.factor_origin[f],
