@@ -11,8 +11,13 @@
    sampling seconds and min bulk ESS over alpha, mu, tau, beta, sigma_u and kappa.
 2. Rebuilds (``snakemake --cores 2`` in a fresh copy of the project): cold (empty numba
    and PyTensor caches), after changing one code in data/raw, and a warm forced rebuild.
-3. With ``--scale``: the same whole-process comparison at M = 355 and 3,550 (simulated),
-   kernel vs nutpie-pymc.
+3. With ``--scale`` (issue 12): whole-process fits at M = 355 and 3,550 (simulated from one
+   prior draw at the shipped code frequencies): the chosen parameterisation, the
+   non-centred form shipped before, and the other forms tried (kernel, see
+   ``fit_process.py``), against PyMC's NUTS and PyMC's model through nutpie (M = 355 only:
+   at 3,550 PyMC's model compiles and samples for longer than this benchmark can wait, see
+   the summary). Each kernel row also carries microseconds per gradient in isolation
+   (beside ``reference_kernel.py``) and inside the sampler, and effective draws per gradient.
 
 Writes results/benchmarks/benchmarks.csv (one row per run) and summary.md (medians, the
 floors of issue 9, the machine's core count).
@@ -37,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "benchmarks"
 PATHS = ("kernel", "nutpie-pymc", "pymc-nuts")
 FLOORS = {"whole_process_m8_s": 10.0, "rebuild_cold_s": 240.0, "rebuild_one_code_s": 90.0}
+SCALE_FORMS = ("kernel:chosen", "kernel:non-centred", "kernel:centred-beta", "kernel:partial-u", "kernel:gaussian-optimal")
 
 
 def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
@@ -52,17 +58,20 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, fl
         return wall, usage.ru_maxrss / 1024, subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read())
 
 
-def fit_runs(m: int, paths, runs: int) -> list[dict]:
+def fit_runs(m: int, paths, runs: int, warm_up: bool = True) -> list[dict]:
+    """Whole-process fits, paths alternated run by run; ``paths`` holds "path" or "path:form"."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for run in range(runs + 1):  # run 0 is the warm-up
-            for path in paths:
-                cmd = [sys.executable, "benchmarks/fit_process.py", path, str(m), f"{tmp}/{path}.nc"]
+        for run in range(0 if warm_up else 1, runs + 1):  # run 0 is the warm-up
+            for entry in paths:
+                path, _, form = entry.partition(":")
+                cmd = [sys.executable, "benchmarks/fit_process.py", path, str(m), f"{tmp}/{path}.nc"] + ([form] if form else [])
                 wall, peak, result = timed(cmd, ROOT)
                 if result.returncode != 0:
                     raise RuntimeError(f"{path} at M={m} failed:\n{result.stderr[-3000:]}")
                 info = json.loads(result.stdout.strip().splitlines()[-1])
-                print(f"M={m} {path} run {run}: {wall:.1f} s wall, sampling {info['sampling_s']:.2f} s", flush=True)
+                print(f"M={m} {entry} run {run}: {wall:.1f} s wall, sampling {info['sampling_s']:.2f} s, "
+                      f"min ESS {info['min_ess_bulk']:.0f} ({info['slowest']})", flush=True)
                 if run > 0:
                     rows.append({"measure": "whole_process_fit", **info, "run": run, "wall_s": wall, "peak_rss_mb": peak})
     return rows
@@ -103,6 +112,31 @@ def rebuild_runs(warm: bool = True) -> list[dict]:
     return rows
 
 
+def national_run(m: int = 355) -> list[dict]:
+    """The whole default target on a simulated national data/raw of ``m`` municipalities
+    (``snakemake --cores 4`` in a fresh copy, warm numba cache), with its per-rule profile.
+    Exit status 0 means every gate passed: a failing gate fails the build."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "project"
+        for name in files.stdout.splitlines():
+            source = ROOT / name
+            if source.is_file() and not name.startswith("results/"):
+                (work / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, work / name)
+        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+        subprocess.run([sys.executable, "scripts/simulate_national.py", "--municipalities", str(m), "--seed", "20201",
+                        "--out", "data/raw", "--force"], cwd=work, env=env, check=True, capture_output=True)
+        wall, peak, result = timed(["snakemake", "--cores", "4", "--workflow-profile", "none"], work, env)
+        if result.returncode != 0:
+            raise RuntimeError(f"national pipeline failed:\n{result.stderr[-5000:]}")
+        jobs = result.stderr.count("Finished jobid")
+        print(f"national pipeline M={m}: {wall:.1f} s, {jobs} jobs", flush=True)
+        rows = [{"measure": "national_pipeline", "path": "kernel", "M": m, "run": 1, "wall_s": wall, "jobs": jobs,
+                 "peak_rss_mb": peak}]
+        return rows + [dict(r, measure="national_pipeline_profile", M=m) for r in rebuild_profile(work / "benchmarks")]
+
+
 def rebuild_profile(folder: Path) -> list[dict]:
     """Where a rebuild's time goes: Snakemake's per-job benchmark files, summed per rule
     family (fit, lomo, sbc_fit, figure, table_page, ...)."""
@@ -110,7 +144,7 @@ def rebuild_profile(folder: Path) -> list[dict]:
     for tsv in folder.rglob("*.tsv"):
         seconds = float(pd.read_csv(tsv, sep="\t")["s"].iloc[-1])
         name = "figure" if tsv.parent.name == "figures" else tsv.stem
-        for family in ("sbc_fit", "table_page", "lomo", "fit"):
+        for family in ("sbc_fit", "table_page", "lomo", "fit", "figure"):
             if name.startswith(family + "_"):
                 name = family
         groups.setdefault(name, []).append(seconds)
@@ -131,7 +165,8 @@ def summary(table: pd.DataFrame) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     profile = table[table["measure"] == "rebuild_cold_profile"]
-    table = table[table["measure"] != "rebuild_cold_profile"]
+    national_profile = table[table["measure"] == "national_pipeline_profile"]
+    table = table[~table["measure"].isin(["rebuild_cold_profile", "national_pipeline_profile"])]
     for (measure, path, m), part in table.groupby(["measure", "path", "M"], sort=False):
         def med(col, fmt="{:.2f}"):
             return fmt.format(statistics.median(part[col])) if col in part and part[col].notna().any() else ""
@@ -152,6 +187,35 @@ def summary(table: pd.DataFrame) -> str:
         ]
         lines += [f"| {r.path} | {int(r.jobs)} | {r.wall_s:.1f} |" for r in profile.itertuples()]
         lines.append(f"| all | {int(profile['jobs'].sum())} | {profile['wall_s'].sum():.1f} |")
+    scale = table[table["M"].isin([355, 3550])]
+    if len(scale):
+        lines += ["", "## At national scale (issue 12)", "",
+                  "One run per path and form, same simulated data per M. ESS is the minimum bulk ESS over "
+                  "beta, mu, tau, sigma_u and kappa; ESS per second uses sampling seconds (tuning included). "
+                  "us/grad in the sampler = sampling seconds x 2 cores / gradient evaluations (tuning included).", "",
+                  "| M | path | form | sampling s | min ESS (slowest) | ESS/s | divergences | max R-hat | leapfrog/draw "
+                  "| us/grad isolated (reference) | us/grad in sampler | effective draws per gradient | peak RSS MB |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in scale.itertuples():
+            def num(value, fmt):
+                return fmt.format(value) if pd.notna(value) else ""
+            lines.append(
+                f"| {r.M} | {r.path} | {r.form} | {r.sampling_s:.1f} | {r.min_ess_bulk:.0f} ({r.slowest}) | {r.ess_per_s:.1f} "
+                f"| {r.divergences:.0f} | {r.max_rhat:.3f} | {num(r.leapfrog_per_draw, '{:.0f}')} "
+                f"| {num(getattr(r, 'us_per_gradient_isolated', None), '{:.0f}')} ({num(getattr(r, 'us_per_gradient_reference', None), '{:.0f}')}) "
+                f"| {num(getattr(r, 'us_per_gradient_in_sampler', None), '{:.0f}')} "
+                f"| {num(getattr(r, 'effective_draws_per_gradient', None), '{:.4f}')} | {r.peak_rss_mb:.0f} |"
+            )
+        lines += ["", "## Floors (issue 12)", ""] + scale_floors(scale)
+    national = table[table["measure"] == "national_pipeline"]
+    if len(national):
+        wall = float(national["wall_s"].iloc[0])
+        lines.append(f"- `snakemake --cores 4` on a simulated valid 355-municipality data/raw: {wall / 60:.1f} min, "
+                     f"every gate passing (floor < 30 min): {'met' if wall < 1800 else 'NOT met'}")
+    if len(national_profile):
+        lines += ["", "### Where the national pipeline's time goes (job seconds per rule family)", "",
+                  "| rule family | jobs | job seconds |", "|---|---|---|"]
+        lines += [f"| {r.path} | {int(r.jobs)} | {r.wall_s:.1f} |" for r in national_profile.itertuples()]
     lines += ["", "## Floors (issue 9)", ""]
     checks = {
         "whole_process_m8_s": table.query("measure == 'whole_process_fit' and path == 'kernel' and M == 8")["wall_s"],
@@ -168,6 +232,38 @@ def summary(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def scale_floors(scale: pd.DataFrame) -> list[str]:
+    """Issue 12's floors, each with its verdict, for the chosen form."""
+    out = []
+
+    def row(m):
+        part = scale[(scale["M"] == m) & (scale["path"] == "kernel") & (scale["form"] == "chosen")]
+        return None if part.empty else part.iloc[0]
+
+    def verdict(ok):
+        return "met" if ok else "NOT met"
+
+    small, large = row(355), row(3550)
+    if small is not None:
+        out.append(f"- M = 355: min bulk ESS/s {small.ess_per_s:.1f} (floor >= 170): {verdict(small.ess_per_s >= 170)}; "
+                   f"divergences {small.divergences:.0f} (floor 0): {verdict(small.divergences == 0)}; "
+                   f"max R-hat {small.max_rhat:.3f} (floor <= 1.01): {verdict(small.max_rhat <= 1.01)}")
+        ratio = small.us_per_gradient_isolated / small.us_per_gradient_reference
+        out.append(f"- gradient: {small.us_per_gradient_isolated:.0f} us vs hand-written reference "
+                   f"{small.us_per_gradient_reference:.0f} us (ratio {ratio:.2f}, floor <= 1.3): {verdict(ratio <= 1.3)}; "
+                   f"in the sampler {small.us_per_gradient_in_sampler:.0f} us per gradient per core")
+    if large is not None:
+        out.append(f"- M = 3,550: divergences {large.divergences:.0f} (floor 0): {verdict(large.divergences == 0)}; "
+                   f"max R-hat {large.max_rhat:.3f} (floor <= 1.01): {verdict(large.max_rhat <= 1.01)}; "
+                   f"ESS/s {large.ess_per_s:.2f} (floor >= 3): {verdict(large.ess_per_s >= 3)}; "
+                   f"peak RSS {large.peak_rss_mb:.0f} MB (floor <= 4,096): {verdict(large.peak_rss_mb <= 4096)}")
+    if small is not None and large is not None:
+        growth = (large.sampling_s / large.min_ess_bulk) / (small.sampling_s / small.min_ess_bulk)
+        out.append(f"- cost per effective draw grows {growth:.1f}x from 355 to 3,550 (floor <= 10x, linear): "
+                   f"{verdict(growth <= 10)}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -175,20 +271,33 @@ def main() -> None:
     parser.add_argument("--no-rebuild", action="store_true")
     parser.add_argument("--scale", action="store_true", help="also M = 355 and 3,550")
     parser.add_argument("--no-warm", action="store_true", help="skip the warm forced rebuild")
+    parser.add_argument("--national", action="store_true",
+                        help="the whole pipeline on a simulated 355-municipality data/raw (about 20 min)")
+    parser.add_argument("--scale-only", action="store_true",
+                        help="only the M = 355 and 3,550 fits, keeping the other rows of the last benchmarks.csv")
     parser.add_argument("--rebuild-only", action="store_true",
                         help="rerun only the rebuilds, keeping the fit rows of the last benchmarks.csv")
     args = parser.parse_args()
     runs = 2 if args.quick else args.runs
-    if args.rebuild_only:
+    if args.scale_only:
+        args.scale, rows = True, []
+    elif args.rebuild_only:
         old = pd.read_csv(OUT / "benchmarks.csv")
         rows = old[old["measure"] == "whole_process_fit"].to_dict("records")
     else:
         rows = fit_runs(8, PATHS, runs)
-    if not (args.quick or args.no_rebuild):
+    if not (args.quick or args.no_rebuild or args.scale_only):
         rows += rebuild_runs(warm=not args.no_warm)
+    if args.national:
+        rows += national_run()
     if args.scale:
-        rows += fit_runs(355, ("kernel", "nutpie-pymc"), 2)
-        rows += fit_runs(3550, ("kernel",), 1)
+        rows += fit_runs(355, SCALE_FORMS + ("nutpie-pymc", "pymc-nuts"), 1, warm_up=False)
+        rows += fit_runs(3550, ("kernel:chosen", "kernel:non-centred"), 1, warm_up=False)
+    if args.scale_only:
+        old = pd.read_csv(OUT / "benchmarks.csv")
+        rows = old[~old["M"].isin([355, 3550])].to_dict("records") + rows
+        if not args.national:
+            rows += old[old["measure"].str.startswith("national_pipeline")].to_dict("records")
     table = pd.DataFrame(rows)
     OUT.mkdir(parents=True, exist_ok=True)
     table.to_csv(OUT / "benchmarks.csv", index=False)

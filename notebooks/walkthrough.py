@@ -41,7 +41,9 @@ from IPython.display import HTML, Markdown, display
 
 from policy_windows.inference.comparison import SIVULA_CLOSE
 from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
+from policy_windows.summaries.counterfactuals import what_if_by_factor
 from policy_windows.summaries.evidence import DECISIVE, EVIDENCE_LABELS, readable
+from policy_windows.summaries.scale import MAX_LISTED_MUNICIPALITIES, lists_municipalities
 
 TABLES = Path("results/tables")
 FIGURES = Path("results/figures")
@@ -88,6 +90,15 @@ def listing(items) -> str:
     if not items:
         return "none"
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def which(municipalities, total: int) -> str:
+    """"municipalities 2, 6 and 8" while every municipality can be named; "49 of the 355
+    municipalities" beyond MAX_LISTED_MUNICIPALITIES (the tables name them)."""
+    municipalities = list(municipalities)
+    if lists_municipalities(total):
+        return f"municipalities {listing(municipalities)}"
+    return f"{len(municipalities):,} of the {total:,} municipalities"
 
 
 def signed(value: float, digits: int = 1) -> str:
@@ -168,7 +179,7 @@ say(
     f"{n_municipalities} municipalities × {n_factors} factors = {len(model_table)} codes, and "
     f"{n_observations} binary stream observations ({n_municipalities} municipalities × {len(PHASES)} phases × {len(STREAMS)} streams) "
     f"to learn {n_factors} factor effects from. "
-    + "; ".join(f"{phase}: open window in municipalities {listing(open_windows[phase])}" for phase in PHASES)
+    + "; ".join(f"{phase}: open window in {which(open_windows[phase], n_municipalities)}" for phase in PHASES)
     + f". {(model_table['code'] == 0).mean():.0%} of the codes are 'not reported', which the model places halfway "
     "between lacking and present."
 )
@@ -389,18 +400,28 @@ say(
 
 # %%
 window_table = pd.read_csv(TABLES / "window_probability.csv")
-display(
-    window_table.assign(
-        cell=lambda t: t.apply(
-            lambda r: f"{r['window_probability_mean']:.2f} ({r['window_probability_eti95_lb']:.2f}–"
-            f"{r['window_probability_eti95_ub']:.2f})" + (" · window observed" if r["observed_window"] else ""),
-            axis=1,
+# Every municipality's row up to MAX_LISTED_MUNICIPALITIES; beyond, the spread over municipalities
+# by phase and observed window (window_probability.csv has every row).
+by_window = window_table.groupby(["phase", "observed_window"], sort=False)["window_probability_mean"]
+if lists_municipalities(n_municipalities):
+    display(
+        window_table.assign(
+            cell=lambda t: t.apply(
+                lambda r: f"{r['window_probability_mean']:.2f} ({r['window_probability_eti95_lb']:.2f}–"
+                f"{r['window_probability_eti95_ub']:.2f})" + (" · window observed" if r["observed_window"] else ""),
+                axis=1,
+            )
         )
+        .pivot(index="municipality", columns="phase", values="cell")
+        .reindex(columns=list(PHASES))
+        .rename_axis(columns="window probability, mean (95% interval)")
     )
-    .pivot(index="municipality", columns="phase", values="cell")
-    .reindex(columns=list(PHASES))
-    .rename_axis(columns="window probability, mean (95% interval)")
-)
+else:
+    display(
+        by_window.describe(percentiles=[0.05, 0.5, 0.95])[["count", "5%", "50%", "95%"]]
+        .rename(columns={"count": "municipalities"})
+        .rename_axis(["phase", "window observed"])
+    )
 lines = []
 for phase, part in window_table.groupby("phase", sort=False):
     seen, unseen_w = part[part["observed_window"] == 1], part[part["observed_window"] == 0]
@@ -408,7 +429,7 @@ for phase, part in window_table.groupby("phase", sort=False):
     lines.append(
         f"* **{phase}**: mean window probability {seen['window_probability_mean'].min():.2f}–"
         f"{seen['window_probability_mean'].max():.2f} where a window was observed "
-        f"(municipalities {listing(seen['municipality'])}) and {unseen_w['window_probability_mean'].min():.2f}–"
+        f"({which(seen['municipality'], n_municipalities)}) and {unseen_w['window_probability_mean'].min():.2f}–"
         f"{unseen_w['window_probability_mean'].max():.2f} where none was; the widest 95% interval is municipality "
         f"{wide['municipality']}'s, {wide['window_probability_eti95_lb']:.2f} to {wide['window_probability_eti95_ub']:.2f}."
     )
@@ -474,40 +495,58 @@ show_figure("predictive_checks", "prior and posterior predictive checks", width=
 # %%
 what_if = pd.read_csv(TABLES / "what_if.csv")
 flagged = what_if["flag"].fillna("").str.len() > 0
-best = what_if[~flagged].sort_values("gain_pp_mean", ascending=False).groupby("municipality", sort=True).head(1)
-lines = []
-for r in best.sort_values("municipality").itertuples():
-    bigger = what_if[flagged & (what_if["municipality"] == r.municipality) & (what_if["gain_pp_mean"] > r.gain_pp_mean)]
-    knock = r.knock_on_institutionalisation_pp_mean
-    lines.append(
-        f"* **Municipality {r.municipality}** (now {r.window_probability_now:.2f} on the {r.phase} window): "
-        f"{name(r.factor)} from {signed(r.current_code, 0)} to +1, {signed(r.gain_pp_mean)} pp "
-        f"(89% interval {interval(r.gain_pp_eti89_lb, r.gain_pp_eti89_ub)}"
-        + ("" if r.gain_pp_eti89_lb > 0 else ", which includes zero")
-        + f"; {r.identification})"
-        + (f", knock-on on the institutionalisation window {signed(knock)} pp" if pd.notna(knock) else "")
-        + "."
-        + (f" Larger but flagged, so not suggested: {listing(f'{name(b.factor)} ({b.gain_pp_mean:+.1f} pp)' for b in bigger.itertuples())}."
-           if len(bigger) else "")
+if lists_municipalities(n_municipalities):
+    best = what_if[~flagged].sort_values("gain_pp_mean", ascending=False).groupby("municipality", sort=True).head(1)
+    lines = []
+    for r in best.sort_values("municipality").itertuples():
+        bigger = what_if[flagged & (what_if["municipality"] == r.municipality) & (what_if["gain_pp_mean"] > r.gain_pp_mean)]
+        knock = r.knock_on_institutionalisation_pp_mean
+        lines.append(
+            f"* **Municipality {r.municipality}** (now {r.window_probability_now:.2f} on the {r.phase} window): "
+            f"{name(r.factor)} from {signed(r.current_code, 0)} to +1, {signed(r.gain_pp_mean)} pp "
+            f"(89% interval {interval(r.gain_pp_eti89_lb, r.gain_pp_eti89_ub)}"
+            + ("" if r.gain_pp_eti89_lb > 0 else ", which includes zero")
+            + f"; {r.identification})"
+            + (f", knock-on on the institutionalisation window {signed(knock)} pp" if pd.notna(knock) else "")
+            + "."
+            + (f" Larger but flagged, so not suggested: {listing(f'{name(b.factor)} ({b.gain_pp_mean:+.1f} pp)' for b in bigger.itertuples())}."
+               if len(bigger) else "")
+        )
+    say("\n".join(lines))
+else:
+    # Too many municipalities for one line each: the factors, read over the municipalities
+    # (what_if_by_factor.csv; what_if.csv keeps every municipality's changes).
+    by_factor = what_if_by_factor(what_if)
+    display(named(pick(by_factor, ["factor", "phase", "identification", "flagged", "n_municipalities",
+                                   "n_credible_gain", "n_best", "mean_gain_pp_q05", "mean_gain_pp_median",
+                                   "mean_gain_pp_q95"])).set_index("factor"))
+    often = by_factor[by_factor["n_best"] > 0].sort_values("n_best", ascending=False).head(5)
+    say(
+        f"With {n_municipalities:,} municipalities (more than {MAX_LISTED_MUNICIPALITIES}, so none is listed one by "
+        "one here) the table reads each factor over the municipalities where it could change. The factors most often "
+        "the best unflagged change: "
+        + listing(f"{name(r.factor)} ({r.n_best:,} municipalities; credible gain in {r.n_credible_gain:,} of "
+                  f"{r.n_municipalities:,}; median gain {signed(r.mean_gain_pp_median)} pp)" for r in often.itertuples())
+        + ". Each municipality's changes are in `results/tables/what_if.csv`."
     )
-say("\n".join(lines))
 flag_reasons = what_if[flagged].groupby("flag")["factor"].apply(lambda f: sorted(set(f)))
 say(
     f"{int(flagged.sum())} of {len(what_if)} changes are flagged and never suggested: "
     + "; ".join(f"{listing(name(f) for f in factors)} ({reason})" for reason, factors in flag_reasons.items())
     + ". Weakly identified factors are not flagged, but their gains rest on the municipalities named in section 2."
 )
-top = what_if[~flagged & (what_if["rank"] <= 2)]
-display(pd.DataFrame({
-    "municipality": top["municipality"],
-    "rank": top["rank"],
-    "factor": top["factor"].map(FACTOR_NAMES),
-    "phase": top["phase"],
-    "now": top["current_code"].map(lambda c: signed(c, 0)),
-    "identification": top["identification"],
-    "gain pp (89%)": top.apply(lambda r: f"{signed(r['gain_pp_mean'])} ({interval(r['gain_pp_eti89_lb'], r['gain_pp_eti89_ub'])})", axis=1),
-    "knock-on pp": top["knock_on_institutionalisation_pp_mean"].map(lambda v: "–" if pd.isna(v) else signed(v)),
-}).set_index(["municipality", "rank"]))
+if lists_municipalities(n_municipalities):
+    top = what_if[~flagged & (what_if["rank"] <= 2)]
+    display(pd.DataFrame({
+        "municipality": top["municipality"],
+        "rank": top["rank"],
+        "factor": top["factor"].map(FACTOR_NAMES),
+        "phase": top["phase"],
+        "now": top["current_code"].map(lambda c: signed(c, 0)),
+        "identification": top["identification"],
+        "gain pp (89%)": top.apply(lambda r: f"{signed(r['gain_pp_mean'])} ({interval(r['gain_pp_eti89_lb'], r['gain_pp_eti89_ub'])})", axis=1),
+        "knock-on pp": top["knock_on_institutionalisation_pp_mean"].map(lambda v: "–" if pd.isna(v) else signed(v)),
+    }).set_index(["municipality", "rank"]))
 
 # %% tags=["remove_input"]
 show_figure("what_if", "what-if gains", width=1100)
@@ -521,13 +560,15 @@ show_figure("what_if", "what-if gains", width=1100)
 # baselines, `sum_score` (one slope per stream on the sum of its codes, no factor-specific
 # effects) and `intercept_only` (no factors at all). PSIS-LOO leaves out one stream
 # observation at a time; exact leave-one-municipality-out (LOMO) refits without each
-# municipality, the question a new municipality asks. Following Sivula et al. (2022), an elpd
-# difference below the threshold printed below is too close for its standard error to be
-# trusted, and LOMO has only as many units as municipalities.
+# municipality, the question a new municipality asks (with more municipalities than
+# `cross_validation.max_lomo_municipalities`, grouped K-fold refits without a fold of
+# municipalities at a time; the column `scheme` says which). Following Sivula et al. (2022), an
+# elpd difference below the threshold printed below is too close for its standard error to be
+# trusted, and the exact scheme has only as many units as municipalities.
 
 # %%
 comparison = pd.read_csv(TABLES / "model_comparison.csv")
-display(pick(comparison, ["method", "rank", "variant", "elpd", "se", "elpd_diff", "dse", "pareto_k_max",
+display(pick(comparison, ["method", "scheme", "rank", "variant", "elpd", "se", "elpd_diff", "dse", "pareto_k_max",
                           "n_pareto_k_gt_0_7", "n_points", "note"]))
 lines = []
 for method, part in comparison.groupby("method", sort=False):
@@ -549,7 +590,7 @@ for method, part in comparison.groupby("method", sort=False):
         line += (
             f"{int(high_k['n_pareto_k_gt_0_7'].sum())} observations with Pareto k̂ above 0.7 "
             f"({listing(f'`{r.variant}` {r.pareto_k_max:.2f}' for r in high_k.itertuples())}): "
-            "those variants' PSIS-LOO values are unreliable and the exact LOMO is the better guide."
+            "those variants' PSIS-LOO values are unreliable and the exact refits are the better guide."
         )
     lines.append(line)
 say("\n".join(lines))
@@ -718,26 +759,36 @@ for phase in PHASES:
     part = truth[truth["phase"] == phase].dropna(axis="columns", how="all")
     conditions = [c for c in part.columns if c in FACTOR_NAMES]
     pars = solutions[(solutions["phase"] == phase) & (solutions["solution_type"] == "parsimonious")]
+    n_pars = int(pars["n_solutions"].iloc[0]) if "n_solutions" in pars and len(pars) else pars["solution_id"].nunique()
+    if not lists_municipalities(n_municipalities):  # with many cases: the first solution only
+        pars = pars[pars["solution_id"] == pars["solution_id"].min()]
     in_solutions = sorted({t.strip().lstrip("~") for term in pars["term"] for t in str(term).split("*")})
     lines.append(
-        f"* **{phase}**: {len(part)} observed configurations of {len(conditions)} conditions for {int(part['n'].sum())} cases; "
-        f"{pars['solution_id'].nunique()} parsimonious solution(s) (lowest consistency "
-        f"{pars['consistency'].min():.2f}): {listing(named_terms(t) for t in pars['term'])}. "
+        f"* **{phase}**: {len(part):,} observed configurations of {len(conditions)} conditions for {int(part['n'].sum()):,} cases; "
+        f"{n_pars:,} parsimonious solution(s) (lowest consistency "
+        f"{pars['consistency'].min():.2f})"
+        + (": " if lists_municipalities(n_municipalities) else f"; the first of them has {len(pars)} terms: ")
+        + f"{listing(named_terms(t) for t in pars['term'])}. "
         f"The factors in them are, for the Bayesian model: "
         + listing(f"{name(f)} ({evidence_of.get(f, '?')})" for f in in_solutions)
         + "."
     )
 say("\n".join(lines))
+# With many cases the alternatives run into the millions and a term covers long lists of cases:
+# the first solution of each type, without the case lists (qca_solutions.csv has them).
+shown_solutions = solutions if lists_municipalities(n_municipalities) else solutions[solutions["solution_id"] == 1]
 display(
-    pick(solutions, ["phase", "solution_type", "solution_id", "term", "consistency", "raw_coverage", "cases_covered"])
-    .assign(term=solutions["term"].map(named_terms))
+    pick(shown_solutions, ["phase", "solution_type", "solution_id", "term", "consistency", "raw_coverage"]
+         + (["cases_covered"] if lists_municipalities(n_municipalities) else []))
+    .assign(term=shown_solutions["term"].map(named_terms))
 )
 necessary = necessity[necessity["consistency"] >= DECISIVE]
 display(pick(necessary.assign(literal=necessary["literal"].map(named_terms)), ["phase", "literal", "consistency", "coverage"]))
-n_parsimonious = solutions[solutions["solution_type"] == "parsimonious"].groupby("phase")["solution_id"].nunique()
+n_parsimonious = solutions[solutions["solution_type"] == "parsimonious"].groupby("phase")[
+    "n_solutions" if "n_solutions" in solutions else "solution_id"].agg("first" if "n_solutions" in solutions else "nunique")
 say(
     f"{len(necessary)} conditions have necessity consistency ≥ {DECISIVE:g} for their phase's window (table above). "
-    + listing(f"{phase}: {n} equally minimal parsimonious solution(s)" for phase, n in n_parsimonious.items())
+    + listing(f"{phase}: {n:,} equally minimal parsimonious solution(s)" for phase, n in n_parsimonious.items())
     + ". Where several formulas fit equally well, the cases do not choose between the factors in them, which is "
     "the QCA form of what section 3 finds for the Bayesian model."
 )

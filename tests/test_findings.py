@@ -8,6 +8,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,8 +73,11 @@ def _tables() -> dict[str, pd.DataFrame]:
            "replicated_eti89_ub": 0.2, "verdict": f"{v}: y"}
           for c, v in (("brier_score", "underconfident"), ("brier_score_loo", "underconfident"),
                        ("brier_score_per_draw", "calibrated")))])
+    schemes = {"lomo_exact": ("leave-one-municipality-out", "2 municipalities, at most 20"),
+               "psis_loo": ("leave-one-observation-out (PSIS)", "no refits")}
     comparison = pd.DataFrame([{"method": method, "variant": v, "elpd": elpd, "se": 1.5, "rank": r, "pareto_k_max": 0.5,
-                                "n_pareto_k_gt_0_7": 0, "n_points": 2 if method == "lomo_exact" else 12}
+                                "n_pareto_k_gt_0_7": 0, "n_points": 2 if method == "lomo_exact" else 12,
+                                "scheme": schemes[method][0], "scheme_reason": schemes[method][1]}
                                for method in ("lomo_exact", "psis_loo") for r, (v, elpd) in enumerate(
                                    (("full", -10.0), ("sum_score", -11.0), ("reported_indicator", -12.5),
                                     ("intercept_only", -30.0)))])
@@ -165,6 +169,29 @@ def test_numbers_use_the_agreed_formats(text):
     assert "`sum_score` +1.0, `reported_indicator` +2.5 and `intercept_only` +20.0" in comparison
     assert "best model is `full` (elpd −10.0, SE 1.5)" in comparison
     assert "2 of the 3 other models are that close" in comparison
+
+
+def test_the_comparison_and_the_limits_follow_the_cross_validation_scheme(text):
+    comparison = _bullet(text, "Model comparison")
+    assert "By exact leave-one-municipality-out the best model is `full`" in comparison
+    assert "Differences below 4 elpd with 2 units cannot be trusted" in comparison
+    assert "- **What two cases cannot tell**" in text
+    tables = _tables()
+    mc = tables["model_comparison"]
+    exact = mc["method"] == "lomo_exact"
+    reason = "355 municipalities, more than max_lomo_municipalities = 20: one refit per fold"
+    tables["model_comparison"] = mc.assign(
+        method=mc["method"].where(~exact, "kfold_exact"), n_points=mc["n_points"].where(~exact, 355),
+        scheme=mc["scheme"].where(~exact, "grouped 10-fold"), scheme_reason=mc["scheme_reason"].where(~exact, reason))
+    tables["model_table"] = pd.DataFrame({"municipality": np.arange(355).repeat(2), "phase": "agenda",
+                                          "stream": "problem", "factor": "f0", "code": 1, "movement": 1})
+    kfold = findings_markdown(tables)
+    comparison = _bullet(kfold, "Model comparison")
+    assert f"By exact grouped 10-fold cross-validation over municipalities ({reason}) the best model is `full`" \
+        in comparison
+    assert "leave-one-municipality-out" not in comparison
+    assert "Differences below 4 elpd with 355 units cannot be trusted" in comparison
+    assert "- **What 355 cases cannot tell**" in kfold
 
 
 def test_checks_sensitivity_and_inference_follow_the_tables(text):

@@ -12,12 +12,15 @@ from scipy.special import log_expit
 
 from policy_windows.model import kernel
 from policy_windows.model import simulate
-from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.model.configuration import Centring, Configuration, Priors, kernel_arrays
 from policy_windows.model.reference import Variant, build_model
 from policy_windows.model.predictor import linear_predictor
 from policy_windows.inference.sampler import SamplerSettings, compile_design, fit
 
 FAST = pytensor.compile.mode.get_mode("FAST_COMPILE")
+# The PyMC reference model is written non-centred with intercepts at code 0; the chosen
+# form is checked against it by a change of variables (test_partial_centring_...).
+REFERENCE_FORM = Centring.non_centred()
 PRIORS = Priors(alpha_sd=1.3, mu_sd=0.8, tau_sd=1.1, sigma_u_sd=0.6, kappa_mu=0.2, kappa_sd=0.9, delta_sd=0.7)
 
 
@@ -84,7 +87,7 @@ def test_kernel_equals_separately_built_pymc_model(model_data, name):
     logp_fn = model.compile_logp(mode=FAST)
     dlogp_fn = model.compile_dlogp(mode=FAST)
     keep = config.factor_on(model_data) > 0
-    arrays = kernel_arrays(config, PRIORS, model_data)
+    arrays = kernel_arrays(config, PRIORS, model_data, centring=REFERENCE_FORM)
     at = kernel.layout(len(model_data.factors), model_data.n_municipalities)
     for seed in range(3):
         theta = random_theta(model_data, seed)
@@ -110,7 +113,7 @@ def test_kernel_equals_separately_built_pymc_model(model_data, name):
 def reference_logp(theta, data, config):
     """The log posterior written out directly (numpy/scipy), for the new configurations."""
     at = kernel.layout(len(data.factors), data.n_municipalities)
-    arrays = kernel_arrays(config, PRIORS, data)
+    arrays = kernel_arrays(config, PRIORS, data, centring=REFERENCE_FORM)
     g = data.factor_group
     alpha, mu = theta[at["alpha"]].reshape(2, 3), theta[at["mu"]]
     tau, sigma_u = np.exp(theta[at["log_tau"]]), np.exp(theta[at["log_sigma_u"]][0])
@@ -146,7 +149,7 @@ def reference_logp(theta, data, config):
     ids=lambda c: c.name,
 )
 def test_new_configurations_match_a_direct_computation(model_data, config):
-    arrays = kernel_arrays(config, PRIORS, model_data)
+    arrays = kernel_arrays(config, PRIORS, model_data, centring=REFERENCE_FORM)
     for seed in range(3):
         theta = random_theta(model_data, 10 + seed)
         value, grad = kernel_logp(theta, arrays)
@@ -176,8 +179,8 @@ def test_weights_remove_a_municipality_from_the_likelihood(model_data):
     theta = random_theta(model_data, 4)
     weights = np.ones((model_data.n_municipalities, 6))
     weights[2] = 0.0
-    without = kernel_logp(theta, kernel_arrays(config, PRIORS, model_data, weights))[0]
-    full = kernel_logp(theta, kernel_arrays(config, PRIORS, model_data))[0]
+    without = kernel_logp(theta, kernel_arrays(config, PRIORS, model_data, weights, centring=REFERENCE_FORM))[0]
+    full = kernel_logp(theta, kernel_arrays(config, PRIORS, model_data, centring=REFERENCE_FORM))[0]
     draws = {"alpha": theta[:6].reshape(1, 2, 3)}
     at = kernel.layout(len(model_data.factors), model_data.n_municipalities)
     tau = np.exp(theta[at["log_tau"]])
@@ -237,3 +240,50 @@ def test_posterior_means_equal_pymc_nutpie_within_monte_carlo_error(model_data):
     z = (a["mean"] - b["mean"]) / np.sqrt(a["mcse_mean"] ** 2 + b["mcse_mean"] ** 2)
     assert len(z) == 6 + 6 + 6 + 24 + 1 + 3
     assert np.abs(z).max() < 4.5, z.abs().sort_values().tail()
+
+
+@pytest.mark.parametrize("name", ["full", "sum_score", "theory_only", "reported_indicator"])
+def test_partial_centring_is_the_same_model_under_a_change_of_variables(model_data, name):
+    """Any centring (lam, centred codes) gives log p_lam(theta) = log p_0(T(theta)) + log |dT/dtheta|,
+    where T maps the partially centred values back to the non-centred z and u_z; and the
+    gradient equals central finite differences."""
+    cfg = {
+        "full": Configuration("full"),
+        "sum_score": Configuration("sum_score", factor_specific=False),
+        "theory_only": Configuration("theory_only", factors="theory"),
+        "reported_indicator": Configuration("reported_indicator", reported_indicator=True),
+    }[name]
+    rng = np.random.default_rng(11)
+    n_fac, n_mun = len(model_data.factors), model_data.n_municipalities
+    on = cfg.factor_on(model_data) * float(cfg.factor_specific)
+    centring = Centring(beta=tuple(rng.uniform(0.0, 1.0, n_fac)), u=0.6, codes=True)
+    arrays = kernel_arrays(cfg, Priors(), model_data, centring=centring)
+    assert np.array_equal(arrays["lam"], np.asarray(centring.beta) * on)
+    theta = rng.normal(0.0, 0.5, kernel.n_dim(n_fac, n_mun))
+    grad = np.empty_like(theta)
+    logp = kernel.logp_and_grad(theta, grad, kernel.pack(arrays))
+
+    expanded = np.empty(kernel.n_expanded(n_fac, n_mun))
+    kernel.expand_into(theta, expanded, kernel.pack(arrays))
+    slots = kernel.layout(n_fac, n_mun)
+    group = model_data.factor_group
+    mu, tau = theta[slots["mu"]], np.exp(theta[slots["log_tau"]])
+    sigma_u = np.exp(theta[slots["log_sigma_u"]][0])
+    beta = expanded[18 : 18 + n_fac]
+    u = expanded[18 + 2 * n_fac + 1 : 18 + 2 * n_fac + 1 + n_mun]
+    theta0 = theta.copy()
+    theta0[slots["z"]] = np.where(on > 0, (beta - mu[group]) / tau[group], theta[slots["z"]])
+    theta0[slots["u_z"]] = u / sigma_u
+    theta0[slots["alpha"]] = expanded[:6]
+    log_jacobian = -(arrays["lam"] * np.log(tau[group])).sum() - n_mun * 0.6 * np.log(sigma_u)
+    flat = kernel_arrays(cfg, Priors(), model_data, centring=Centring.non_centred())
+    assert logp == pytest.approx(kernel_logp(theta0, flat)[0] + log_jacobian, rel=1e-12, abs=1e-9)
+
+    step = 1e-6
+    numeric = np.array(
+        [
+            (kernel_logp(theta + h, arrays)[0] - kernel_logp(theta - h, arrays)[0]) / (2 * step)
+            for h in np.eye(theta.size) * step
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-6)

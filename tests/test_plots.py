@@ -10,6 +10,8 @@ boxes). No sampling, no files except the export test's temporary directory.
 from __future__ import annotations
 
 import re
+import textwrap
+import time
 from pathlib import Path
 
 import matplotlib
@@ -29,7 +31,9 @@ from matplotlib.text import Text  # noqa: E402
 from policy_windows import plots  # noqa: E402
 from policy_windows.plots import validation as plots_validation  # noqa: E402
 from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS  # noqa: E402
+from policy_windows.plots import data as plots_data  # noqa: E402
 from policy_windows.plots import effects, graph_layout, graphs  # noqa: E402
+from policy_windows.summaries.scale import MAX_LISTED_MUNICIPALITIES  # noqa: E402
 from policy_windows.plots.style import MAX_WIDTH_IN, MIN_FONT_PT  # noqa: E402
 from policy_windows.qca.csqca import qca_tables  # noqa: E402
 
@@ -131,11 +135,16 @@ def factors() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def model_table() -> pd.DataFrame:
+    return make_model_table(MUNICIPALITIES)
+
+
+def make_model_table(municipalities) -> pd.DataFrame:
+    """data/processed/model_table.csv of random codes and movement; municipality 1 has an agenda window."""
     rng = np.random.default_rng(1)
-    movement = {(m, p, s): int(rng.integers(0, 2)) for m in MUNICIPALITIES for p in PHASES for s in STREAMS}
+    movement = {(m, p, s): int(rng.integers(0, 2)) for m in municipalities for p in PHASES for s in STREAMS}
     movement[(1, "agenda", "problem")] = movement[(1, "agenda", "policy")] = movement[(1, "agenda", "politics")] = 1
     rows = []
-    for m in MUNICIPALITIES:
+    for m in municipalities:
         window = {p: int(all(movement[(m, p, s)] for s in STREAMS)) for p in PHASES}
         for factor, phase, stream, origin in FACTORS:
             rows.append(
@@ -189,6 +198,22 @@ def window_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def random_window_table(municipalities, seed: int = 5) -> pd.DataFrame:
+    """window_probability.csv with random probabilities in (0, 1), for many municipalities."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in municipalities:
+        for phase in PHASES:
+            mean = float(rng.beta(1, 3))
+            row = {"municipality": m, "phase": phase, "observed_window": int(rng.uniform() < mean)}
+            row.update({k: float(np.clip(v, 0, 1)) for k, v in _summary("window_probability_", mean, 0.08).items()})
+            for stream in STREAMS:
+                row[f"movement_{stream}"] = int(rng.integers(0, 2))
+                row[f"ppp_observed_{stream}"] = float(rng.uniform())
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 # As counterfactuals.what_if writes it: reasons joined by "; ", each "reason: explanation".
 FLAG = ("factor not identified by the data: the gain restates its stream's pooled mean and the prior; "
         "+1 was never observed for this factor: the gain extrapolates the linear coding")
@@ -215,7 +240,7 @@ def what_if_table(municipalities) -> pd.DataFrame:
     return table
 
 
-def _tree(groups: dict[str, dict[str, np.ndarray]]) -> xr.DataTree:
+def _tree(groups: dict[str, dict[str, np.ndarray]], municipalities=MUNICIPALITIES) -> xr.DataTree:
     dims = {
         "stream_movement": ("chain", "draw", "municipality", "phase", "stream"),
         "window_probability": ("chain", "draw", "municipality", "phase"),
@@ -226,7 +251,7 @@ def _tree(groups: dict[str, dict[str, np.ndarray]]) -> xr.DataTree:
         "tau": ("chain", "draw", "group"),
         "sigma_u": ("chain", "draw"),
     }
-    coords = {"municipality": [str(m) for m in MUNICIPALITIES], "phase": list(PHASES), "stream": list(STREAMS),
+    coords = {"municipality": [str(m) for m in municipalities], "phase": list(PHASES), "stream": list(STREAMS),
               "group": [f"{p}/{s}" for p in PHASES for s in STREAMS], "chain": [0, 1], "draw": list(range(100))}
     datasets = {}
     for group, variables in groups.items():
@@ -241,16 +266,20 @@ def _tree(groups: dict[str, dict[str, np.ndarray]]) -> xr.DataTree:
 
 @pytest.fixture(scope="module")
 def trees() -> tuple[xr.DataTree, xr.DataTree]:
+    return make_trees(MUNICIPALITIES)
+
+
+def make_trees(municipalities) -> tuple[xr.DataTree, xr.DataTree]:
     """A prior predictive tree and a posterior tree with the groups the figures read."""
     rng = np.random.default_rng(2)
-    shape = (2, 100, len(MUNICIPALITIES), len(PHASES), len(STREAMS))
+    shape = (2, 100, len(municipalities), len(PHASES), len(STREAMS))
     theta = rng.uniform(size=shape)
     observed = rng.integers(0, 2, size=shape[2:])
     prior = _tree({
         "prior": {"stream_movement": theta, "window_probability": theta.prod(axis=-1)},
         "prior_predictive": {"movement": (rng.uniform(size=shape) < theta).astype(int)},
         "observed_data": {"movement": observed},
-    })
+    }, municipalities)
     posterior = {
         "alpha": rng.normal(size=(2, 100, 2, 3)),
         "mu": rng.normal(size=(2, 100, 6)),
@@ -265,23 +294,24 @@ def trees() -> tuple[xr.DataTree, xr.DataTree]:
         "log_likelihood": {"movement": rng.normal(-0.7, 0.1, size=shape)},
         "posterior_predictive": {"movement": (rng.uniform(size=shape) < 0.5).astype(int)},
         "observed_data": {"movement": observed},
-    })
+    }, municipalities)
     return prior, posterior_tree
 
 
-def comparison_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+def comparison_tables(n_municipalities: int = 8) -> tuple[pd.DataFrame, pd.DataFrame]:
     models = ["full", "theory_only", "no_coupling", "sum_score", "intercept_only", "reported_indicator"]
     rng = np.random.default_rng(3)
     pointwise = pd.DataFrame(
         [{"method": "lomo_exact", "variant": v, "municipality": m, "elpd": -1.8 - 0.1 * k + rng.normal(0, 0.3)}
-         for k, v in enumerate(models) for m in range(1, 9)]
+         for k, v in enumerate(models) for m in range(1, n_municipalities + 1)]
     )
     rows = []
-    for method, n in (("psis_loo", 48), ("lomo_exact", 8)):
+    for method, n in (("psis_loo", 6 * n_municipalities), ("lomo_exact", n_municipalities)):
         for rank, variant in enumerate(models):
+            loo = method == "psis_loo"
             rows.append({"method": method, "rank": rank, "variant": variant, "elpd": -14.0 - rank, "se": 1.2,
-                         "elpd_diff": float(rank), "dse": 0.5 * rank, "p_eff": 4.0 if n == 48 else np.nan,
-                         "pareto_k_max": 0.8 if n == 48 else np.nan, "n_pareto_k_gt_0_7": int(n == 48),
+                         "elpd_diff": float(rank), "dse": 0.5 * rank, "p_eff": 4.0 if loo else np.nan,
+                         "pareto_k_max": 0.8 if loo else np.nan, "n_pareto_k_gt_0_7": int(loo),
                          "n_points": n, "note": ""})
     return pd.DataFrame(rows), pointwise
 
@@ -311,6 +341,25 @@ def qca_solutions() -> pd.DataFrame:
     ])
 
 
+def many_qca_solutions() -> pd.DataFrame:
+    """qca_solutions.csv as hundreds of cases make it: the first 20 of millions of equally
+    minimal parsimonious solutions of 12 terms each, and one conservative solution of 17 terms."""
+    rng = np.random.default_rng(6)
+    rows = []
+    for phase in PHASES:
+        names = [f for f, p, _, _ in FACTORS if p == phase]
+        for kind, n_ids, n_terms, total in (("parsimonious", 20, 12, 12_026_880), ("conservative", 1, 17, 1)):
+            for sid in range(1, n_ids + 1):
+                for _ in range(n_terms):
+                    chosen = rng.choice(names, size=4, replace=False)
+                    term = "*".join(("~" if rng.uniform() < 0.5 else "") + f for f in chosen)
+                    rows.append({"phase": phase, "solution_type": kind, "solution_id": sid, "solution": "…",
+                                 "term": term, "raw_coverage": float(rng.uniform(0.02, 0.1)), "unique_coverage": 0.02,
+                                 "consistency": 1.0, "solution_consistency": 1.0, "solution_coverage": 1.0,
+                                 "cases_covered": "1", "n_solutions": total})
+    return pd.DataFrame(rows)
+
+
 def sbc_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(4)
     families = {"alpha": 6, "mu": 6, "beta": 12, "kappa": 3, "sigma_u": 1}
@@ -329,7 +378,7 @@ def recovery_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         mean = truth + rng.normal(0, 0.3, 24)
         rows.append(pd.DataFrame({"M": m, "truth": truth, "mean": mean, "lower90": mean - 0.5, "upper90": mean + 0.5}))
     table = pd.DataFrame({"M": [8, 100, 355], "mean_width90": [1.8, 0.9, 0.6], "max_width90": [2.4, 1.2, 0.8],
-                          "M_needed_halfwidth": 120.0, "target_halfwidth": 0.5, "coverage50": [0.5, 0.45, 0.5],
+                          "M_needed_halfwidth": 120.0, "curve_log_c": np.log(2.0), "curve_slope": -0.5, "target_halfwidth": 0.5, "coverage50": [0.5, 0.45, 0.5],
                           "coverage90": [0.9, 0.88, 0.92]})
     return pd.concat(rows, ignore_index=True), table
 
@@ -488,14 +537,136 @@ def test_what_if_draws_flagged_changes_differently(inputs):
     assert "factor not identified by the data (3)" in note and "+1 was never observed for this factor (3)" in note
 
 
-def test_what_if_many_municipalities_stays_readable(inputs):
-    fig = plots.what_if(what_if_table(range(1, 301)), inputs["factors"], max_labelled=40)
+def test_what_if_many_municipalities_is_read_per_factor(inputs):
+    table = what_if_table(range(1, 301))
+    fig = plots.what_if(table, inputs["factors"])
     ax = fig.axes[0]
-    assert len(ax.get_yticklabels()) == 0  # no 300 unreadable labels
-    assert "300 municipalities" in ax.get_ylabel()
-    assert fig.get_size_inches()[1] <= 6.0
-    counts = sum(p.get_width() for p in _artists(fig, "what_if:count_unflagged"))
-    assert counts == 300
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert not any(label.startswith("G") for label in labels)  # no municipality is named
+    names = dict(zip(inputs["factors"]["factor"], inputs["factors"]["name_en"]))
+    assert {textwrap.shorten(names[f], 36, placeholder="…") for f in table["factor"]} <= set(labels)  # a row each
+    assert "300 municipalities" in fig._suptitle.get_text()
+    assert fig.get_size_inches()[1] <= 9.5
+    # every municipality has one best unflagged change: the "best change" bars add up to 300
+    assert sum(p.get_width() for p in _artists(fig, "what_if_factor:n_best")) == 300
+    # the flagged factor is drawn open and grey, the others in their phase's colour
+    flagged = [a for a in _artists(fig, "what_if_factor:flagged:") if a.get_marker() == "o"]
+    assert len(flagged) == 1 and matplotlib.colors.to_hex(flagged[0].get_markerfacecolor()) == "#ffffff"
+    credible = [p.get_width() for p in _artists(fig, "what_if_factor:credible")]
+    assert sorted(credible) == sorted(effects.what_if_by_factor(table)["n_credible_gain"])
+
+
+@pytest.mark.parametrize("n_municipalities", [MAX_LISTED_MUNICIPALITIES, MAX_LISTED_MUNICIPALITIES + 1])
+def test_what_if_switches_view_at_the_one_threshold(n_municipalities, inputs):
+    fig = plots.what_if(what_if_table(range(1, n_municipalities + 1)), inputs["factors"])
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    per_municipality = n_municipalities <= MAX_LISTED_MUNICIPALITIES
+    assert all(label.startswith("G") for label in labels) == per_municipality
+    assert len(labels) == (n_municipalities if per_municipality else len(set(what_if_table([1])["factor"])) + 2)
+    assert fig.get_size_inches()[1] <= 9.5
+
+
+# ---------------------------------------------------------------------------
+# National scale: hundreds of municipalities
+# ---------------------------------------------------------------------------
+
+NATIONAL = list(range(1, 356))
+
+
+@pytest.fixture(scope="module")
+def national(factors, effects_table) -> dict:
+    return {"model_table": make_model_table(NATIONAL), "window_table": random_window_table(NATIONAL),
+            "trees": make_trees(NATIONAL), "factors": factors, "effects_table": effects_table}
+
+
+# Every figure that shows municipalities or whose size grows with them.
+NATIONAL_FIGURES = {
+    "coded_data": lambda f: plots.coded_data(f["model_table"], f["factors"]),
+    "window_probability": lambda f: plots.window_probability(f["window_table"]),
+    "phase_coupling": lambda f: plots.phase_coupling(f["window_table"], f["trees"][1]),
+    "what_if": lambda f: plots.what_if(what_if_table(NATIONAL), f["factors"]),
+    "predictive_checks": lambda f: plots.predictive_checks(f["trees"][0], f["trees"][1], f["window_table"]),
+    "model_comparison": lambda f: plots.model_comparison(*comparison_tables(len(NATIONAL))),
+    "qca_vs_bayes": lambda f: plots.qca_vs_bayes(many_qca_solutions(), f["effects_table"], f["factors"]),
+}
+
+
+def labelled_ticks(fig: Figure) -> int:
+    """The largest number of labelled ticks drawn on one axis."""
+    fig.draw_without_rendering()
+    most = 0
+    for ax in fig.axes:
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            low, high = min(limits), max(limits)
+            shown = [t for t in axis.get_major_ticks() if low <= t.get_loc() <= high and t.label1.get_visible()
+                     and t.label1.get_text().strip()]
+            most = max(most, len(shown))
+    return most
+
+
+@pytest.mark.parametrize("name", list(NATIONAL_FIGURES))
+def test_figure_at_national_scale_is_readable_and_fast(name, national, tmp_path):
+    """With 355 municipalities: the page checks of every figure, no axis with a label per
+    municipality, written as PNG and PDF within seconds and at a size a report can hold."""
+    start = time.perf_counter()
+    fig = NATIONAL_FIGURES[name](national)
+    width, height = fig.get_size_inches()
+    assert width <= MAX_WIDTH_IN + 1e-9 and height <= 9.5, f"{name}: {width:.2f} x {height:.2f} in"
+    texts = visible_texts(fig)
+    small = [t.get_text()[:30] for t in texts if t.get_fontsize() < MIN_FONT_PT]
+    assert not small, f"{name}: text below {MIN_FONT_PT} pt: {small[:5]}"
+    renderer = fig.canvas.get_renderer()
+    outside = [t.get_text()[:30] for t in texts if not _inside(t.get_window_extent(renderer), fig.bbox)]
+    assert not outside, f"{name}: text off the canvas: {outside[:5]}"
+    assert labelled_ticks(fig) <= 40, f"{name}: an axis has {labelled_ticks(fig)} labelled ticks"
+    plots.save_figure(fig, tmp_path / f"{name}.png", tmp_path / f"{name}.pdf")
+    assert time.perf_counter() - start < 20, f"{name}: {time.perf_counter() - start:.1f} s"
+    for suffix in ("png", "pdf"):
+        assert (tmp_path / f"{name}.{suffix}").stat().st_size < 2_000_000, f"{name}.{suffix} is too large"
+
+
+def overlapping_ticks(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of neighbouring drawn tick labels on one axis whose boxes overlap."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    pairs = []
+    for ax in fig.axes:
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            low, high = min(limits), max(limits)
+            labels = [t.label1 for t in axis.get_major_ticks()
+                      if low <= t.get_loc() <= high and t.label1.get_visible() and t.label1.get_text().strip()]
+            boxes = sorted(((label.get_window_extent(renderer), label.get_text()) for label in labels),
+                           key=lambda b: (b[0].x0, b[0].y0))
+            for (a, text_a), (b, text_b) in zip(boxes, boxes[1:]):
+                if a.overlaps(b) and min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5:
+                    pairs.append((text_a, text_b))
+    return pairs
+
+
+@pytest.mark.parametrize("name", list(NATIONAL_FIGURES))
+def test_figure_at_the_threshold_still_names_every_municipality_legibly(name, factors, effects_table):
+    """At scale.MAX_LISTED_MUNICIPALITIES municipalities, the most a per-municipality view shows:
+    it fits the page and no two tick labels overlap."""
+    listed = list(range(1, MAX_LISTED_MUNICIPALITIES + 1))
+    inputs = {"model_table": make_model_table(listed), "window_table": random_window_table(listed),
+              "trees": make_trees(listed), "factors": factors, "effects_table": effects_table}
+    figures = dict(NATIONAL_FIGURES, what_if=lambda f: plots.what_if(what_if_table(listed), f["factors"]),
+                   model_comparison=lambda f: plots.model_comparison(*comparison_tables(len(listed))))
+    fig = figures[name](inputs)
+    width, height = fig.get_size_inches()
+    assert width <= MAX_WIDTH_IN + 1e-9 and height <= 9.5, f"{name}: {width:.2f} x {height:.2f} in"
+    assert not overlapping_ticks(fig), f"{name}: {overlapping_ticks(fig)[:3]}"
+
+
+def test_coded_data_at_scale_sorts_by_window_and_names_no_municipality(national):
+    table = national["model_table"]
+    fig = plots.coded_data(table, national["factors"])
+    heat = fig.axes[0]
+    assert not [t for t in heat.get_xticklabels() if t.get_text()]
+    order = plots_data.phase_order(table, "agenda")
+    windows = table.drop_duplicates("municipality").set_index("municipality").loc[order, "window"]
+    assert windows.is_monotonic_decreasing  # open windows first
+    assert f"{len(NATIONAL)} municipalities" in fig._suptitle.get_text()
 
 
 def test_model_comparison_has_no_se_whiskers_and_stops_near_zero():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 import warnings
 
 import numpy as np
@@ -237,6 +238,38 @@ def test_cyclic_case_returns_both_alternatives(cyclic: pd.DataFrame) -> None:
     for remainders in (False, True):  # all 8 rows observed: both types coincide
         got = qca.minimise(tt, ABC, remainders)
         assert sorted(_formulas(got)) == sorted(["A*C + ~A*~B + B*~C", "A*B + ~A*~C + ~B*C"])
+
+
+def test_many_alternatives_are_capped_and_counted(cyclic: pd.DataFrame) -> None:
+    tt = qca.truth_table(cyclic, ABC, "Y")
+    everything = qca.minimise(tt, ABC, False, max_solutions=None)
+    first, total = qca.minimise_counted(tt, ABC, False, max_solutions=1)
+    assert total == len(everything) == 2 and _formulas(first) == _formulas(everything[:1])
+    res = qca.qca_phase(cyclic, ABC, "Y")
+    assert set(res["solutions"]["n_solutions"]) == {2}
+
+
+def test_hundreds_of_cases_with_millions_of_alternatives_stay_fast() -> None:
+    """Random crisp data of 355 cases and 10 conditions: primes with equal coverage multiply
+    into more equally minimal solutions than can be listed; the count is exact, the list capped,
+    and the exact search over covers still finishes quickly."""
+    rng = np.random.default_rng(355)
+    conditions = [f"c{i}" for i in range(10)]
+    data = pd.DataFrame(rng.integers(0, 2, (355, 10)), columns=conditions, index=[f"m{i}" for i in range(355)])
+    data["Y"] = (rng.uniform(size=355) < 0.15).astype(int)
+    start = time.perf_counter()
+    res = qca.qca_phase(data, conditions, "Y")
+    assert time.perf_counter() - start < 20
+    pars = res["solutions"][res["solutions"]["solution_type"] == "parsimonious"]
+    assert pars["solution_id"].nunique() == min(qca.MAX_SOLUTIONS, int(pars["n_solutions"].iloc[0]))
+    assert int(pars["n_solutions"].iloc[0]) > qca.MAX_SOLUTIONS
+    sizes = pars.groupby("solution_id").size()
+    assert sizes.nunique() == 1  # every listed alternative is minimal: as many terms as the first
+    tt = res["truth_table"]
+    positives = set(tt.loc[tt["outcome_code"] == 1, "cases"].str.split(",").explode())
+    for _, solution in pars.groupby("solution_id"):  # each listed solution covers every positive case
+        covered = set(solution["cases_covered"].str.split(",").explode())
+        assert positives <= covered
 
 
 def test_greedy_trap_gets_minimal_cover(greedy_trap: pd.DataFrame) -> None:

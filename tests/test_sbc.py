@@ -16,6 +16,7 @@ from policy_windows.inference.sbc import (
     holm,
     interval_rows,
     m_needed,
+    width_curve,
     rank_statistic,
     recovery_table,
     simulation_ranks,
@@ -152,9 +153,18 @@ def test_interval_rows_and_recovery_table():
     table = recovery_table(pd.concat(frames), target_halfwidth=0.5)
     assert table["coverage90"].tolist() == pytest.approx([2 / 3, 2 / 3])
     assert table["n_excluded_fits"].tolist() == [1, 1] and table["n_replicates"].tolist() == [1, 1]
+    # The excluded replicates' widths (3.1-3.5) would bend the curve; they are not used.
+    assert table["curve_slope"].iloc[0] == pytest.approx(-0.5)
     assert table["M_needed_halfwidth"].iloc[0] == pytest.approx(4.0)
 
 
-def test_m_needed_inverts_square_root_law():
-    m = np.array([100, 1000])
-    assert m_needed(m, 10 / np.sqrt(m), 0.25) == pytest.approx(400.0)
+def test_width_curve_recovers_its_slope_and_m_needed_inverts_it():
+    rng = np.random.default_rng(3)
+    m = np.repeat([100, 355, 3550], 8)
+    width = 7.0 * m**-0.4 * np.exp(rng.normal(0, 0.02, m.size))
+    log_c, slope, se = width_curve(m, width)
+    assert slope == pytest.approx(-0.4, abs=3 * se) and se < 0.02
+    assert m_needed(log_c, slope, 0.5) == pytest.approx(np.exp((np.log(1.0) - log_c) / slope))
+    assert m_needed(np.log(10.0), -0.5, 0.25) == pytest.approx(400.0)
+    with pytest.raises(ValueError, match="two or more M"):
+        width_curve(np.array([100, 100]), np.array([1.0, 1.1]))

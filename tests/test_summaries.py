@@ -66,7 +66,7 @@ def fake_draws(data: ModelData, n: int = 400, seed: int = 0, beta_shift: np.ndar
         "tau": np.abs(rng.normal(0.5, 0.1, size=(n, 6))),
         "beta": beta,
         "sigma_u": np.abs(rng.normal(0.5, 0.1, size=n)),
-        "u": rng.normal(0.0, 0.3, size=(n, M)),
+        "u": rng.normal(0.0, 0.3, size=(n, data.n_municipalities)),
         "kappa": rng.normal(0.5, 0.3, size=(n, 3)),
     }
 

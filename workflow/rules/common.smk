@@ -20,6 +20,14 @@ ALTERNATIVES = config["sensitivity"]["alternatives"]
 SBC = config["sbc"]
 RECOVERY = config["recovery"]
 SBC_JOBS = list(range(-(-SBC["n_simulations"] // SBC["sims_per_job"])))
+# SBC at scale: the default SBC's settings on a synthetic design, one study per form.
+SBC_SCALE = {
+    **{k: v for k, v in SBC.items() if k != "scale"},
+    "design": "synthetic",
+    "n_municipalities": SBC["scale"]["n_municipalities"],
+    "n_simulations": SBC["scale"]["n_simulations"],
+}
+SBC_SCALE_JOBS = list(range(-(-SBC_SCALE["n_simulations"] // SBC["sims_per_job"])))
 
 
 def _check_model_names():
@@ -40,6 +48,15 @@ def _check_model_names():
 
 _check_model_names()
 
+CROSS_VALIDATION = config["cross_validation"]
+if CROSS_VALIDATION["k_folds"] > CROSS_VALIDATION["max_lomo_municipalities"]:
+    raise ValueError(
+        "config/config.yaml: cross_validation.k_folds "
+        f"({CROSS_VALIDATION['k_folds']}) exceeds max_lomo_municipalities "
+        f"({CROSS_VALIDATION['max_lomo_municipalities']}); grouped K-fold applies only above "
+        "that many municipalities and needs at least one municipality per fold"
+    )
+
 
 def raw_files():
     return [str(RAW_DIR / name) for name in RAW_FILES]
@@ -50,10 +67,14 @@ def model_settings(wildcards):
     return config["models"][wildcards.model]
 
 
-def sbc_simulations(wildcards):
+def sbc_simulations(settings):
     """Simulation indices of job {chunk}: a chunk of sims_per_job consecutive simulations."""
-    first = int(wildcards.chunk) * SBC["sims_per_job"]
-    return list(range(first, min(first + SBC["sims_per_job"], SBC["n_simulations"])))
+
+    def indices(wildcards):
+        first = int(wildcards.chunk) * settings["sims_per_job"]
+        return list(range(first, min(first + settings["sims_per_job"], settings["n_simulations"])))
+
+    return indices
 
 
 def recovery_mem_mb(wildcards):

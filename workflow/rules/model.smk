@@ -61,6 +61,8 @@ rule fit:
         "../scripts/fit.py"
 
 
+# Exact cross-validation over municipalities: leave-one-municipality-out up to
+# cross_validation.max_lomo_municipalities municipalities, grouped K-fold beyond (same file).
 rule lomo:
     input:
         table=rules.processed_data.output.model_table,
@@ -83,6 +85,7 @@ rule lomo:
         priors=config["priors"],
         sampler=config["sampler"],
         seed=config["seed"],
+        cross_validation=config["cross_validation"],
     script:
         "../scripts/lomo.py"
 

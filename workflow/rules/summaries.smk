@@ -26,6 +26,11 @@ rule summaries:
             caption="../report/what_if_table.rst",
             category="Results",
         ),
+        what_if_by_factor=report(
+            "results/tables/what_if_by_factor.csv",
+            caption="../report/what_if_by_factor.rst",
+            category="Results",
+        ),
     log:
         "logs/summaries.log",
     benchmark:

@@ -10,6 +10,9 @@ localrules:
     recovery,
     sbc_ranks,
     sbc_uniformity,
+    sbc_scale,
+    sbc_scale_ranks,
+    sbc_scale_uniformity,
     recovery_table,
 
 
@@ -35,9 +38,28 @@ rule sbc_fit:
         model=config["models"][MAIN],
         priors=config["priors"],
         gates=config["gates"],
-        simulations=sbc_simulations,
+        simulations=sbc_simulations(SBC),
+        form="chosen",
     script:
         "../scripts/sbc_fit.py"
+
+
+# SBC at scale (`snakemake sbc_scale`): the same rules on a synthetic design of
+# sbc.scale.n_municipalities, once per sampler parameterisation {form}.
+use rule sbc_fit as sbc_scale_fit with:
+    output:
+        "results/sbc_scale/{form}/sims/{chunk}.csv",
+    log:
+        "logs/sbc_scale/{form}/fit_{chunk}.log",
+    benchmark:
+        "benchmarks/sbc_scale_{form}_{chunk}.tsv"
+    params:
+        sbc=SBC_SCALE,
+        model=config["models"][MAIN],
+        priors=config["priors"],
+        gates=config["gates"],
+        simulations=sbc_simulations(SBC_SCALE),
+        form=lambda wildcards: wildcards.form,
 
 
 rule sbc_ranks:
@@ -55,6 +77,17 @@ rule sbc_ranks:
         "../envs/pymc.yaml"
     script:
         "../scripts/sbc_ranks.py"
+
+
+use rule sbc_ranks as sbc_scale_ranks with:
+    input:
+        expand("results/sbc_scale/{{form}}/sims/{chunk}.csv", chunk=SBC_SCALE_JOBS),
+    output:
+        "results/sbc_scale/{form}/ranks.csv",
+    log:
+        "logs/sbc_scale/{form}/ranks.log",
+    benchmark:
+        "benchmarks/sbc_scale_{form}_ranks.tsv"
 
 
 rule sbc_uniformity:
@@ -78,6 +111,23 @@ rule sbc_uniformity:
         alpha=SBC["alpha"],
     script:
         "../scripts/sbc_uniformity.py"
+
+
+use rule sbc_uniformity as sbc_scale_uniformity with:
+    input:
+        rules.sbc_scale_ranks.output[0],
+    output:
+        report(
+            "results/tables/sbc_scale_uniformity_{form}.csv",
+            caption="../report/sbc_scale_uniformity.rst",
+            category="Validation studies",
+            subcategory="Simulation-based calibration at scale",
+            labels={"form": "{form}", "table": "SBC uniformity"},
+        ),
+    log:
+        "logs/sbc_scale/{form}/uniformity.log",
+    benchmark:
+        "benchmarks/sbc_scale_{form}_uniformity.tsv"
 
 
 rule recovery_fit:
@@ -139,6 +189,11 @@ rule sbc:
     input:
         rules.sbc_uniformity.output,
         "results/figures/sbc_ecdf.png",
+
+
+rule sbc_scale:
+    input:
+        expand(rules.sbc_scale_uniformity.output[0], form=SBC["scale"]["forms"]),
 
 
 rule recovery:

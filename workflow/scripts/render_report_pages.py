@@ -7,9 +7,18 @@ Each page is one self-contained HTML file (no scripts, no external resources) sm
 the report to show in its frame. A table page has the table's caption above it (the same
 reStructuredText the report shows, rendered with the configuration and the table's wildcards),
 the table with numbers rounded for reading, and a link that downloads the CSV itself.
+
+Large tables (hundreds of municipalities: what-if changes, power-scaling targets, the model
+table) would make pages of many megabytes, which the report shows as a blank frame (Chromium
+refuses a frame whose data: URL exceeds 2 MiB, and the report base64-encodes every page). So a
+page shows at most ``MAX_ROWS`` rows and stops earlier when the rows reach ``TABLE_BYTES``, says
+so above the table ("first N of M rows"), and embeds the full CSV for download only while it
+fits ``DOWNLOAD_BYTES``, gzip-compressed when the plain file does not; the full table is always
+the CSV in ``results/tables/`` and the report's own download of it.
 """
 
 import base64
+import gzip
 import html
 import json
 from pathlib import Path
@@ -21,6 +30,14 @@ from docutils.core import publish_parts
 from jinja2 import Environment, make_logging_undefined
 
 from policy_windows import io
+
+#: A table page shows at most this many rows, and stops earlier once the rows' HTML reaches
+#: TABLE_BYTES; the embedded download (base64) may take DOWNLOAD_BYTES. Together with the caption
+#: a page stays below 1.5 MB, which base64-encoded in the report is below Chromium's 2 MiB limit
+#: for a frame's data: URL.
+MAX_ROWS = 1000
+TABLE_BYTES = 500_000
+DOWNLOAD_BYTES = 600_000
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1e293b;margin:1.5em auto;
@@ -55,6 +72,29 @@ def download_link(path: Path, mime: str) -> str:
             f"Download {html.escape(path.name)}</a>")
 
 
+def size_text(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:.1f} MB" if n_bytes >= 1e6 else f"{max(1, round(n_bytes / 1e3))} kB"
+
+
+def csv_download(path: Path, budget: int = DOWNLOAD_BYTES) -> str:
+    """A link that downloads the CSV from the page: the file itself while its base64 fits
+    ``budget``, else the file gzip-compressed (``.csv.gz``) while that fits, else a note that
+    names the file (the page cannot carry it; the report's own entry and the run folder can)."""
+    raw = path.read_bytes()
+    if 4 * ((len(raw) + 2) // 3) <= budget:
+        return download_link(path, "text/csv")
+    packed = gzip.compress(raw, compresslevel=9, mtime=0)
+    if 4 * ((len(packed) + 2) // 3) <= budget:
+        data = base64.b64encode(packed).decode("ascii")
+        name = html.escape(path.name + ".gz")
+        return (f"<a class='download' download='{name}' href='data:application/gzip;base64,{data}'>"
+                f"Download {name}</a> (the full table, {size_text(len(raw))} as CSV, gzip-compressed to "
+                f"{size_text(len(packed))})")
+    return (f"<p class='meta'>The full table, <code>{html.escape(str(path))}</code> ({size_text(len(raw))}), is "
+            "too large to carry in this page: download it from the report's listing or take it from the run's "
+            "folder.</p>")
+
+
 def render_caption(path: str, config: dict, wildcards: dict, log) -> str:
     """A report caption as HTML, rendered as Snakemake renders it: Jinja with
     ``snakemake.config`` and ``snakemake.wildcards`` (the variables captions use), then
@@ -77,19 +117,30 @@ def format_number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def table_html(table: pd.DataFrame) -> str:
-    header = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
+def table_rows(table: pd.DataFrame, max_rows: int = MAX_ROWS, max_bytes: int = TABLE_BYTES) -> list[str]:
+    """The first rows of ``table`` as HTML rows: at most ``max_rows``, and no more once their
+    size reaches ``max_bytes`` (at least one row)."""
     numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
                for c in table.columns]
-    rows = []
-    for values in table.itertuples(index=False):
+    rows, size = [], 0
+    for values in table.head(max_rows).itertuples(index=False):
         cells = []
         for value, is_number in zip(values, numeric):
             if is_number:
                 cells.append(f"<td class='num'>{format_number(value)}</td>")
             else:
                 cells.append(f"<td>{'' if pd.isna(value) else html.escape(str(value))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        row = "<tr>" + "".join(cells) + "</tr>"
+        size += len(row.encode("utf-8"))
+        if rows and size > max_bytes:
+            break
+        rows.append(row)
+    return rows
+
+
+def table_html(table: pd.DataFrame, rows: list[str] | None = None) -> str:
+    header = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
+    rows = table_rows(table) if rows is None else rows
     return (f"<div class='scroll'><table><thead><tr>{header}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
@@ -110,11 +161,17 @@ def table_page(name: str, spec: dict, config: dict, codebook: pd.DataFrame, log)
     table = with_factor_names(pd.read_csv(csv), codebook)
     title = name.replace("_", " ").capitalize()
     caption = render_caption(spec["caption"], config, spec["wildcards"], log) if spec["caption"] else ""
+    rows = table_rows(table)
+    shown = ""
+    if len(rows) < len(table):
+        shown = (f"\n<p class='meta'><strong>First {len(rows):,} of {len(table):,} rows</strong> (a page of every "
+                 f"row would be too large for the report to show); full table: <code>{html.escape(str(csv))}</code>, "
+                 "downloadable here:</p>")
     body = (
         f"<h1>{html.escape(title)}</h1>\n<div class='caption'>{caption}</div>\n"
         f"<p class='meta'>{len(table):,} rows × {len(table.columns)} columns of <code>{html.escape(str(csv))}</code>"
-        f" (rule <code>{html.escape(spec['rule'])}</code>).</p>\n"
-        f"{download_link(csv, 'text/csv')}\n{table_html(table)}"
+        f" (rule <code>{html.escape(spec['rule'])}</code>).</p>{shown}\n"
+        f"{csv_download(csv)}\n{table_html(table, rows)}"
     )
     return page(title, body)
 

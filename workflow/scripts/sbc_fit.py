@@ -10,7 +10,7 @@ import pandas as pd
 from policy_windows import io
 from policy_windows.inference import sbc
 from policy_windows.model import simulate
-from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.model.configuration import Configuration, Priors, centring_for_form, kernel_arrays
 from policy_windows.inference.gates import GateThresholds, convergence_table
 from policy_windows.inference.sampler import SamplerSettings, compile_design, divergences, fit
 
@@ -20,8 +20,9 @@ config = Configuration.from_config("sbc", snakemake.params.model)
 priors = Priors.from_config(snakemake.params.priors)
 thresholds = GateThresholds.from_config(snakemake.params.gates)
 shipped = io.read_model_data(snakemake.input.table)
-design = simulate.sbc_design(shipped, cfg["design"], cfg["n_municipalities"], cfg["seed"])
+design = simulate.sbc_design(shipped, cfg["design"], cfg["n_municipalities"], cfg["seed"], cfg["max_municipalities"])
 compiled = compile_design(design)
+centring = centring_for_form(snakemake.params.form)
 families = [f for f in sbc.FAMILIES if f in config.parameters or f in simulate.DERIVED]
 
 tables = []
@@ -30,7 +31,7 @@ for i in snakemake.params.simulations:
     params = simulate.draw_at(truth_draws, 0)
     data, truth = simulate.simulate_dataset(params, design, simulate.simulation_rng(cfg["seed"], i, 0))
     settings = SamplerSettings.from_config(cfg, seed=simulate.simulation_seed(cfg["seed"], i, 2), cores=snakemake.threads)
-    idata = fit(compiled, data, config, priors, settings, checks=False)
+    idata = fit(compiled, data, config, priors, settings, checks=False, centring=centring)
     posterior = idata["posterior"].to_dataset()
     rng = simulate.simulation_rng(cfg["seed"], i, 1)
     ranks = sbc.simulation_ranks(truth, posterior, cfg["thin"], rng, sim=i, families=tuple(families))

@@ -7,6 +7,7 @@ Snakemake interface (rule ``summaries``):
     output.factor_effects      results/tables/factor_effects.csv
     output.window_probability  results/tables/window_probability.csv
     output.what_if             results/tables/what_if.csv
+    output.what_if_by_factor   results/tables/what_if_by_factor.csv (what_if.csv read per factor)
     log[0]
 The highlighted-factor table needs the alternative fits and is written by
 ``prior_scale_sensitivity.py``.
@@ -15,7 +16,7 @@ The highlighted-factor table needs the alternative fits and is written by
 import pandas as pd
 
 from policy_windows import io
-from policy_windows.summaries.counterfactuals import what_if
+from policy_windows.summaries.counterfactuals import what_if, what_if_by_factor
 from policy_windows.summaries.derived import factor_effects, window_table
 
 log = io.log_to(snakemake.log[0])
@@ -28,4 +29,6 @@ log.info("identification: %s", effects["identification"].value_counts().to_dict(
 log.info("evidence: %s", effects["evidence"].value_counts().to_dict())
 io.write_table(effects, snakemake.output.factor_effects)
 io.write_table(window_table(idata, data), snakemake.output.window_probability)
-io.write_table(what_if(idata, data), snakemake.output.what_if)
+changes = what_if(idata, data)
+io.write_table(changes, snakemake.output.what_if)
+io.write_table(what_if_by_factor(changes), snakemake.output.what_if_by_factor)

@@ -90,6 +90,34 @@ def _scan(lines: list[str], first: int, sep: str, lenient: bool = False):
         pos += 1
 
 
+_CELL = {
+    sep: re.compile(rf'"((?:[^"]|"")*)"|([^{re.escape(sep)}"][^{re.escape(sep)}]*)?') for sep in SEPARATORS
+}
+
+
+def _one_line(line: str, number: int, sep: str) -> Record | None:
+    """The record of one line, read cell by cell with a regular expression, or None.
+
+    None unless every cell is plain or quoted and closed on this line, each followed by the
+    separator or the end of the line: exactly the records :func:`_scan` reads without
+    crossing a line or finding an error, and with the same cells. Everything else (a quoted
+    cell that spans lines, a broken quote) is left to :func:`_scan`. This is only a faster
+    path, linear in the line with the work done in the regular-expression engine.
+    """
+    cell, fields, starts, pos, end = _CELL[sep], [], [], 0, len(line)
+    while True:
+        match = cell.match(line, pos)
+        stop = match.end()
+        if stop < end and line[stop] != sep:
+            return None
+        quoted = match.group(1)
+        fields.append(quoted.replace('""', '"') if quoted is not None else match.group(0))
+        starts.append((number, pos))
+        if stop == end:
+            return Record(number, number, fields, starts)
+        pos = stop + 1
+
+
 def parse_records(lines: list[str], sep: str) -> list[Record]:
     """Every record with its physical lines; broken quoted cells carry a :class:`QuoteError`.
 
@@ -99,6 +127,11 @@ def parse_records(lines: list[str], sep: str) -> list[Record]:
     records: list[Record] = []
     index = 0
     while index < len(lines):
+        record = _one_line(lines[index], index + 1, sep)
+        if record is not None:
+            records.append(record)
+            index += 1
+            continue
         record, after, error = _scan(lines, index, sep)
         if error is not None:
             record = None

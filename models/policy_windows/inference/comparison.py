@@ -1,19 +1,28 @@
-"""Model comparison: PSIS-LOO per observation and exact leave-one-municipality-out (LOMO).
+"""Model comparison: PSIS-LOO per observation and exact cross-validation over municipalities.
 
 How far the standard error of an elpd difference can be trusted (Sivula, Magnusson,
 Matamoros and Vehtari 2022, "Uncertainty in Bayesian leave-one-out cross-validation based
 model comparison"): the normal approximation with that SE is poorly calibrated when the
 models' predictions are close (|elpd difference| < 4) or the number of independent units
-is small. LOMO has 8 units here. Each row's ``note`` says which caveat applies, and the
-table gives no "significance": the figure shows differences without whiskers.
+(municipalities) is small. Each row's ``note`` says which caveat applies, and the table
+gives no "significance": the figure shows differences without whiskers.
 
-LOO leaves out one stream observation at a time and is cheap but, with 48 correlated
-observations, optimistic about predicting a new municipality. LOMO refits without one
-municipality and scores all six of its observations jointly, integrating its propensity
-u over the fitted population; it answers the question a new municipality asks.
+LOO leaves out one stream observation at a time and is cheap but, with six correlated
+observations per municipality, optimistic about predicting a new municipality. The exact
+scheme refits without held-out municipalities and scores all six observations of each of
+them jointly, integrating its propensity u over the fitted population; it answers the
+question a new municipality asks. Up to ``max_lomo_municipalities`` municipalities every
+municipality is held out on its own (leave-one-municipality-out, LOMO: one refit per
+municipality); beyond, municipalities are split into K folds by a seeded permutation and
+each fold is held out at once (grouped K-fold: K refits per model instead of one per
+municipality). Both are :func:`heldout_elpd` over a list of held-out groups, LOMO the case of
+singleton groups, and both score every municipality in the same way.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import arviz as az
 import numpy as np
@@ -57,44 +66,143 @@ def municipality_loglik(theta: np.ndarray, movement: np.ndarray) -> np.ndarray:
     return ll.sum(axis=(2, 3))
 
 
+LOMO = "leave-one-municipality-out"
+PSIS = "leave-one-observation-out (PSIS)"
+#: ``method`` of the comparison table per exact scheme (PSIS-LOO rows: ``psis_loo``).
+LOMO_METHOD, KFOLD_METHOD = "lomo_exact", "kfold_exact"
+
+
+def kfold_scheme(k: int) -> str:
+    return f"grouped {k}-fold"
+
+
+def exact_method(scheme: str) -> str:
+    """The comparison table's ``method`` of an exact scheme."""
+    return LOMO_METHOD if scheme == LOMO else KFOLD_METHOD
+
+
+@dataclass(frozen=True)
+class CrossValidationPlan:
+    """Which municipalities each refit holds out: ``fold[m]`` is municipality m's fold (0-based)."""
+
+    scheme: str  # LOMO or kfold_scheme(K)
+    reason: str  # why this scheme: the number of municipalities against the threshold
+    fold: np.ndarray  # (municipality,) fold index
+
+    @property
+    def groups(self) -> list[np.ndarray]:
+        """Indices of the municipalities held out by each refit, fold by fold."""
+        return [np.flatnonzero(self.fold == k) for k in range(int(self.fold.max()) + 1)]
+
+    @property
+    def method(self) -> str:
+        return exact_method(self.scheme)
+
+
+def fold_assignment(n_municipalities: int, k_folds: int, seed: int) -> np.ndarray:
+    """Fold (0..K-1) of each municipality: a seeded permutation dealt round-robin into K folds,
+    so the folds partition the municipalities and their sizes differ by at most one."""
+    if not 2 <= k_folds <= n_municipalities:
+        raise ValueError(
+            f"k_folds must be between 2 and the number of municipalities ({n_municipalities}), got {k_folds}"
+        )
+    order = np.random.default_rng(np.random.SeedSequence(int(seed))).permutation(n_municipalities)
+    fold = np.empty(n_municipalities, dtype=int)
+    fold[order] = np.arange(n_municipalities) % k_folds
+    return fold
+
+
+def cross_validation_plan(
+    n_municipalities: int, max_lomo_municipalities: int, k_folds: int, seed: int
+) -> CrossValidationPlan:
+    """LOMO up to ``max_lomo_municipalities`` municipalities, grouped ``k_folds``-fold beyond
+    (the ``cross_validation`` section of config/config.yaml)."""
+    if n_municipalities <= max_lomo_municipalities:
+        return CrossValidationPlan(
+            LOMO,
+            f"{n_municipalities} municipalities, at most max_lomo_municipalities = {max_lomo_municipalities}: "
+            "one refit per municipality",
+            np.arange(n_municipalities),
+        )
+    return CrossValidationPlan(
+        kfold_scheme(k_folds),
+        f"{n_municipalities} municipalities, more than max_lomo_municipalities = {max_lomo_municipalities}: "
+        f"one refit per fold of about {n_municipalities / k_folds:.0f} municipalities instead of one per municipality",
+        fold_assignment(n_municipalities, k_folds, seed),
+    )
+
+
+def heldout_elpd(
+    compiled: KernelModel, data: ModelData, config: Configuration, priors: Priors, settings: SamplerSettings,
+    groups: Sequence[Sequence[int]], log=None,
+) -> pd.DataFrame:
+    """Exact elpd of every held-out municipality: one refit per group on one compiled kernel.
+
+    The municipalities of a group get likelihood weight 0, so their propensities u are drawn
+    from the population; each one's six observations are then scored jointly. One row per
+    held-out municipality (in design order): municipality, fold (1-based, the group),
+    elpd, and the divergent transitions of the refit that held it out.
+    """
+    rows = []
+    for k, group in enumerate(groups):
+        held = np.asarray(group, dtype=int)
+        weight = np.ones_like(data.movement, dtype=float)
+        weight[held] = 0.0
+        refit = fit(compiled, data, config, priors, settings, weights=weight, derived=False, checks=False)
+        draws = predictor_draws(refit["posterior"].to_dataset(), data, config)
+        if "u" in draws:
+            draws["u"] = draws["u"][:, held]
+        theta = stream_probability(draws, data.x[held], data.factor_group, data.agenda_window[held])
+        ll = municipality_loglik(theta, data.movement[held])
+        elpd = logsumexp(ll, axis=0) - np.log(ll.shape[0])
+        rows += [
+            {"index": m, "municipality": data.municipalities[m], "fold": k + 1, "elpd": float(e),
+             "divergences": divergences(refit)}
+            for m, e in zip(held, elpd)
+        ]
+        if log is not None:
+            log.info(
+                "%s fold %d/%d (%d municipalities held out, first %s): elpd %.3f, %d divergences, %.1f s",
+                config.name, k + 1, len(groups), held.size, data.municipalities[held[0]], float(elpd.sum()),
+                divergences(refit), refit.attrs["sampling_seconds"],
+            )
+    return pd.DataFrame(rows).sort_values("index", kind="stable").drop(columns="index").reset_index(drop=True)
+
+
 def lomo_elpd(
     compiled: KernelModel, data: ModelData, config: Configuration, priors: Priors, settings: SamplerSettings,
     log=None,
 ) -> pd.DataFrame:
-    """Exact leave-one-municipality-out: one refit per municipality on one compiled kernel.
+    """Exact leave-one-municipality-out: :func:`heldout_elpd` with one municipality per group."""
+    groups = [[m] for m in range(data.n_municipalities)]
+    return heldout_elpd(compiled, data, config, priors, settings, groups, log=log)
 
-    The left-out municipality gets likelihood weight 0, so its propensity u is drawn from
-    the population; its six observations are then scored jointly.
-    """
-    rows = []
-    for m, municipality in enumerate(data.municipalities):
-        weight = np.ones_like(data.movement, dtype=float)
-        weight[m] = 0.0
-        refit = fit(compiled, data, config, priors, settings, weights=weight, derived=False, checks=False)
-        draws = predictor_draws(refit["posterior"].to_dataset(), data, config)
-        theta = stream_probability(draws, data.x, data.factor_group, data.agenda_window)
-        ll = municipality_loglik(theta, data.movement)[:, m]
-        rows.append(
-            {
-                "municipality": municipality,
-                "elpd": float(logsumexp(ll) - np.log(ll.size)),
-                "divergences": divergences(refit),
-            }
-        )
-        if log is not None:
-            log.info(
-                "LOMO %s fold %d/%d (without %s): elpd %.3f, %d divergences, %.1f s",
-                config.name, m + 1, data.n_municipalities, municipality, rows[-1]["elpd"],
-                rows[-1]["divergences"], refit.attrs["sampling_seconds"],
-            )
-    return pd.DataFrame(rows)
+
+def cross_validation_elpd(
+    compiled: KernelModel, data: ModelData, config: Configuration, priors: Priors, settings: SamplerSettings,
+    plan: CrossValidationPlan, log=None,
+) -> pd.DataFrame:
+    """:func:`heldout_elpd` over the plan's folds, each row with the plan's scheme and the reason for it."""
+    if plan.fold.shape != (data.n_municipalities,):
+        raise ValueError(f"the plan has {plan.fold.size} municipalities, the data {data.n_municipalities}")
+    table = heldout_elpd(compiled, data, config, priors, settings, plan.groups, log=log)
+    return table.assign(scheme=plan.scheme, scheme_reason=plan.reason)
+
+
+def _scheme(per_municipality: dict[str, pd.DataFrame]) -> tuple[str, str]:
+    """The one scheme (and its reason) of every model's exact cross-validation table."""
+    schemes = {pair for t in per_municipality.values() for pair in zip(t["scheme"], t["scheme_reason"])}
+    if len(schemes) != 1:
+        raise ValueError(f"the models were cross-validated under different schemes: {sorted(schemes)}")
+    return schemes.pop()
 
 
 def lomo_table(per_municipality: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Summed LOMO elpd per variant, with paired differences to the best variant."""
+    """Summed exact elpd (LOMO or grouped K-fold) per variant, with paired differences to the best."""
+    scheme, reason = _scheme(per_municipality)
     rows = []
     for name, table in per_municipality.items():
-        pointwise = table["elpd"].to_numpy()
+        pointwise = table.sort_values("municipality")["elpd"].to_numpy()
         rows.append(
             {
                 "variant": name,
@@ -106,15 +214,21 @@ def lomo_table(per_municipality: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "pointwise": pointwise,
             }
         )
-    return _with_differences(pd.DataFrame(rows), method="lomo_exact")
+    table = _with_differences(pd.DataFrame(rows), method=exact_method(scheme))
+    return table.assign(scheme=scheme, scheme_reason=reason)
 
 
 SIVULA_CLOSE = 4.0  # |elpd difference| below which the SE is unreliable (Sivula et al. 2022)
 
 
+PSIS_REASON = "importance sampling from the fit to all data, no refits (Pareto k says where it is unreliable)"
+
+
 def comparison_table(fits: dict[str, xr.DataTree], lomo: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """PSIS-LOO and exact LOMO rows for every model, with a reliability note per difference."""
-    table = pd.concat([loo_table(fits), lomo_table(lomo)], ignore_index=True)
+    """PSIS-LOO and exact cross-validation rows (LOMO or grouped K-fold, column ``scheme``, and
+    ``scheme_reason`` says why) for every model, with a reliability note per difference."""
+    loo = loo_table(fits).assign(scheme=PSIS, scheme_reason=PSIS_REASON)
+    table = pd.concat([loo, lomo_table(lomo)], ignore_index=True)
     notes = []
     for row in table.itertuples():
         if row.rank == 0:

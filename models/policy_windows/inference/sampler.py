@@ -19,7 +19,7 @@ import xarray as xr
 from scipy.special import expit, log_expit
 
 from policy_windows.model import kernel
-from policy_windows.model.configuration import Configuration, Priors, kernel_arrays
+from policy_windows.model.configuration import Centring, Configuration, Priors, centring_of, kernel_arrays
 from policy_windows.data.design import ModelData
 from policy_windows.model.predictor import N_GROUPS, linear_predictor
 
@@ -144,14 +144,15 @@ def compile_design(data: ModelData) -> KernelModel:
     return KernelModel(len(data.factors), data.n_municipalities, dict(data.coords), placeholder)
 
 
-def sample_arrays(model: KernelModel, arrays: dict, settings: SamplerSettings) -> xr.DataTree:
-    """Raw nutpie draws for these kernel arrays (posterior and sample_stats only)."""
+def sample_arrays(model: KernelModel, arrays: dict, settings: SamplerSettings, *, save_warmup: bool = False) -> xr.DataTree:
+    """Raw nutpie draws for these kernel arrays (posterior and sample_stats; with
+    ``save_warmup`` also the tuning phase, for counting gradient evaluations)."""
     import nutpie
 
     return nutpie.sample(
         model.with_data(kernel.pack(arrays)).nutpie_model(),
         draws=settings.draws, tune=settings.tune, chains=settings.chains, cores=settings.cores,
-        seed=settings.seed, target_accept=settings.target_accept, save_warmup=False, progress_bar=False,
+        seed=settings.seed, target_accept=settings.target_accept, save_warmup=save_warmup, progress_bar=False,
     )
 
 
@@ -258,13 +259,21 @@ def posterior_tree(
 def fit(
     compiled, data: ModelData, config: Configuration, priors: Priors, settings: SamplerSettings,
     *, weights: np.ndarray | None = None, derived: bool = True, checks: bool = True,
+    centring: Centring | None = None, count_gradients: bool = False,
 ) -> xr.DataTree:
     """Sample one configuration on a compiled design and return the DataTree
-    (``checks=False`` leaves out the groups only model checking needs: simulation studies)."""
-    arrays = kernel_arrays(config, priors, data, weights)
+    (``checks=False`` leaves out the groups only model checking needs: simulation studies;
+    ``centring`` overrides the automatic choice of parameterisation, see
+    :func:`policy_windows.model.configuration.choose_centring`; ``count_gradients`` records
+    the gradient evaluations of tuning and sampling in the attribute ``gradient_evaluations``)."""
+    arrays = kernel_arrays(config, priors, data, weights, centring=centring)
     start = time.perf_counter()
-    raw = sample_arrays(compiled, arrays, settings)
+    raw = sample_arrays(compiled, arrays, settings, save_warmup=count_gradients)
     seconds = time.perf_counter() - start
+    evaluations = None
+    if count_gradients:
+        evaluations = int(raw["sample_stats"]["n_steps"].sum() + raw["warmup_sample_stats"]["n_steps"].sum())
+        raw = xr.DataTree.from_dict({"posterior": raw["posterior"].to_dataset(), "sample_stats": raw["sample_stats"].to_dataset()})
     tree = posterior_tree(raw, data, config, arrays, settings.seed, derived=derived, checks=checks)
     tree.attrs.update(
         {
@@ -273,8 +282,11 @@ def fit(
             "priors": str(priors.as_dict()),
             "sampler_settings": str(settings.as_dict()),
             "sampling_seconds": round(seconds, 3),
+            "centring": str(centring_of(arrays)),
         }
     )
+    if evaluations is not None:
+        tree.attrs["gradient_evaluations"] = evaluations
     return tree
 
 

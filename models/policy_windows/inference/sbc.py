@@ -212,16 +212,31 @@ def interval_rows(truth: np.ndarray, draws: np.ndarray, labels, probs=INTERVAL_P
     return table
 
 
-def m_needed(m: np.ndarray, width: np.ndarray, target_halfwidth: float = 0.5) -> float:
-    """Municipalities needed for a half-width of ``target_halfwidth``, assuming width ∝ 1/sqrt(M).
+def width_curve(m: np.ndarray, width: np.ndarray) -> tuple[float, float, float]:
+    """Fit ``width = c * M**b`` by least squares on the log scale: (log c, b, standard error of b).
 
-    ``c`` in ``width = c / sqrt(M)`` is the geometric mean of ``width * sqrt(M)`` over the
-    given points (least squares on the log scale with the slope fixed at -1/2).
+    One point per converged replicate (its mean width over identified factors), so the
+    slope's standard error reflects replicate-to-replicate spread. b = -1/2 is the rate of a
+    regular parametric model; a fitted b is reported beside it rather than assumed.
     """
-    m = np.asarray(m, dtype=float)
-    width = np.asarray(width, dtype=float)
-    c = np.exp(np.mean(np.log(width) + 0.5 * np.log(m)))
-    return float((c / (2 * target_halfwidth)) ** 2)
+    x = np.log(np.asarray(m, dtype=float))
+    y = np.log(np.asarray(width, dtype=float))
+    if np.unique(x).size < 2:
+        raise ValueError("the width curve needs converged fits at two or more M")
+    design = np.column_stack([np.ones_like(x), x])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ coef
+    dof = max(len(y) - 2, 1)
+    cov = (resid @ resid / dof) * np.linalg.inv(design.T @ design)
+    return float(coef[0]), float(coef[1]), float(np.sqrt(cov[1, 1]))
+
+
+def m_needed(log_c: float, slope: float, target_halfwidth: float = 0.5) -> float:
+    """Municipalities at which the fitted curve ``width = c * M**slope`` reaches a 90% interval
+    of half-width ``target_halfwidth``."""
+    if slope >= 0:
+        return float("inf")
+    return float(np.exp((np.log(2 * target_halfwidth) - log_c) / slope))
 
 
 def recovery_table(rows: pd.DataFrame, target_halfwidth: float = 0.5, extrapolate_from: int = 100) -> pd.DataFrame:
@@ -230,8 +245,10 @@ def recovery_table(rows: pd.DataFrame, target_halfwidth: float = 0.5, extrapolat
     ``rows`` holds :func:`interval_rows` output with columns ``M`` and ``identified``
     (whether the factor's codes vary in the design) and ``passes_gates``. Only fits that
     pass the convergence gates count; the others are counted in ``n_excluded_fits``.
-    Widths and the extrapolation use the identified factors only; coverage uses all. The extrapolation fits the M values at or
-    above ``extrapolate_from`` (below that the prior, not the data, sets the width).
+    Widths and the curve use the identified factors only; coverage uses all. The curve
+    (:func:`width_curve`) is fitted to the M values at or above ``extrapolate_from`` (below
+    that the prior, not the data, sets the width); ``M_needed_halfwidth`` reads it at the
+    target half-width (mean factor), ``..._worst`` from the same fit to the widest factor.
     """
     out = []
     for m_value, every in rows.groupby("M", sort=True):
@@ -255,11 +272,18 @@ def recovery_table(rows: pd.DataFrame, target_halfwidth: float = 0.5, extrapolat
             }
         )
     table = pd.DataFrame(out)
-    use = table[table["M"] >= extrapolate_from]
-    if use.empty:
-        use = table
-    table["M_needed_halfwidth"] = m_needed(use["M"], use["mean_width90"], target_halfwidth)
-    table["M_needed_halfwidth_worst"] = m_needed(use["M"], use["max_width90"], target_halfwidth)
+    converged = rows[rows["passes_gates"].astype(bool) & rows["identified"] & (rows["M"] >= extrapolate_from)]
+    if converged["M"].nunique() < 2:
+        converged = rows[rows["passes_gates"].astype(bool) & rows["identified"]]
+    per_fit = converged.groupby(["M", "replicate"])["width90"].agg(["mean", "max"]).reset_index()
+    log_c, slope, slope_se = width_curve(per_fit["M"], per_fit["mean"])
+    log_c_worst, slope_worst, _ = width_curve(per_fit["M"], per_fit["max"])
+    table["curve"] = "width90 = c * M^b, least squares on log width, one point per converged replicate"
+    table["curve_log_c"] = log_c
+    table["curve_slope"] = slope
+    table["curve_slope_se"] = slope_se
+    table["M_needed_halfwidth"] = m_needed(log_c, slope, target_halfwidth)
+    table["M_needed_halfwidth_worst"] = m_needed(log_c_worst, slope_worst, target_halfwidth)
     table["target_halfwidth"] = target_halfwidth
-    table["extrapolated_from_M"] = ",".join(str(int(v)) for v in use["M"])
+    table["extrapolated_from_M"] = ",".join(str(int(v)) for v in sorted(per_fit["M"].unique()))
     return table

@@ -60,7 +60,10 @@ def n_dim(n_factors: int, n_municipalities: int) -> int:
     return 3 * N_CELLS + 2 * n_factors + 1 + n_municipalities + 3
 
 
-FIELDS = ("x", "group", "y", "w", "aw", "factor_on", "switches", "mu_sd", "tau_sd", "delta_sd", "scalars")
+FIELDS = (
+    "x", "group", "y", "w", "aw", "factor_on", "lam", "x_centre", "abs_centre", "switches", "mu_sd", "tau_sd",
+    "delta_sd", "scalars", "lam_u", "aw_centre",
+)
 HEADER = 3  # n_municipalities, n_factors, total length
 
 
@@ -92,12 +95,20 @@ def _views(buffer):
     i += n_mun
     factor_on = buffer[i : i + n_fac]
     i += n_fac
+    lam = buffer[i : i + n_fac]
+    i += n_fac
+    x_centre = buffer[i : i + n_fac]
+    i += n_fac
+    abs_centre = buffer[i : i + n_fac]
+    i += n_fac
     switches = buffer[i : i + 4]
     mu_sd = buffer[i + 4 : i + 10]
     tau_sd = buffer[i + 10 : i + 16]
     delta_sd = buffer[i + 16 : i + 22]
     scalars = buffer[i + 22 : i + 26]
-    return x, group, y, w, aw, factor_on, switches, mu_sd, tau_sd, delta_sd, scalars
+    lam_u = buffer[i + 26]
+    aw_centre = buffer[i + 27]
+    return x, group, y, w, aw, factor_on, lam, x_centre, abs_centre, switches, mu_sd, tau_sd, delta_sd, scalars, lam_u, aw_centre
 
 
 @numba.njit(cache=True, nogil=True, fastmath=False)
@@ -106,18 +117,46 @@ def _normal(value, sd):
 
 
 @numba.njit(cache=True, nogil=True, fastmath=False)
-def _softplus(eta):
+def _bernoulli_logit(y, eta):
+    """log p(y | eta) and its derivative y - sigmoid(eta), with one exp and one log1p."""
+    e = math.exp(-abs(eta))
     if eta > 0.0:
-        return eta + math.log1p(math.exp(-eta))
-    return math.log1p(math.exp(eta))
+        return y * eta - eta - math.log1p(e), y - 1.0 / (1.0 + e)
+    return y * eta - math.log1p(e), y - e / (1.0 + e)
 
 
 @numba.njit(cache=True, nogil=True, fastmath=False)
-def _sigmoid(eta):
-    if eta >= 0.0:
-        return 1.0 / (1.0 + math.exp(-eta))
-    e = math.exp(eta)
-    return e / (1.0 + e)
+def _partially_centred(value, location, log_scale, lam):
+    """Log density of ``value`` ~ N(lam * location, scale**lam) and the effect it implies,
+    ``location + scale**(1 - lam) * (value - lam * location)``, with their derivatives.
+
+    lam = 0 is the non-centred form (value is a standard normal z), lam = 1 the centred
+    form (value is the effect itself); any lam gives the same model (Gorinova, Moore and
+    Hoffman 2020). Returns (logp, dlogp/dvalue, dlogp/dlocation, dlogp/dlog_scale,
+    effect, deffect/dvalue, deffect/dlocation, deffect/dlog_scale).
+    """
+    d = value - lam * location
+    inv_var = math.exp(-2.0 * lam * log_scale)
+    logp = -0.5 * d * d * inv_var - lam * log_scale - LOG_SQRT_2PI
+    outer = math.exp((1.0 - lam) * log_scale)
+    return (
+        logp, -d * inv_var, lam * d * inv_var, lam * d * d * inv_var - lam,
+        location + outer * d, outer, 1.0 - lam * outer, (1.0 - lam) * outer * d,
+    )
+
+
+@numba.njit(cache=True, nogil=True, fastmath=False)
+def _intercepts(theta, beta, delta, group, x_centre, abs_centre, aw_centre, delta_on, kappa_on, o_kappa):
+    """alpha[c] = theta[c] - (sum of each term at its centre) for the six phase x stream cells."""
+    alpha = np.empty(6)
+    for c in range(6):
+        alpha[c] = theta[c]
+    for f in range(beta.shape[0]):
+        alpha[int(group[f])] -= beta[f] * x_centre[f] + delta_on * delta[f] * abs_centre[f]
+    if kappa_on != 0.0:
+        for s in range(3):
+            alpha[3 + s] -= theta[o_kappa + s] * aw_centre
+    return alpha
 
 
 @numba.njit(cache=True, nogil=True, fastmath=False)
@@ -127,10 +166,12 @@ def logp_and_grad(theta, grad, buffer):
     theta, grad: (ndim,) float64; buffer: the packed arrays of :func:`pack`
     (x: (M, F) codes; group: (F,) block of each factor; y, w: (M, 6) movement and
     likelihood weights, cell = phase * 3 + stream; aw: (M,) agenda window; factor_on: (F,);
-    switches: (tau_on, delta_on, u_on, kappa_on); mu_sd, tau_sd, delta_sd: (6,) prior
-    scales per block; scalars: (alpha_sd, sigma_u_sd, kappa_mu, kappa_sd)).
+    lam: (F,) centring of each factor's beta; switches: (tau_on, delta_on, u_on, kappa_on);
+    mu_sd, tau_sd, delta_sd: (6,) prior scales per block; scalars: (alpha_sd, sigma_u_sd,
+    kappa_mu, kappa_sd); lam_u: centring of the municipality effects).
     """
-    x, group, y, w, aw, factor_on, switches, mu_sd, tau_sd, delta_sd, scalars = _views(buffer)
+    (x, group, y, w, aw, factor_on, lam, x_centre, abs_centre, switches, mu_sd, tau_sd, delta_sd, scalars, lam_u,
+     aw_centre) = _views(buffer)
     n_mun, n_fac = x.shape
     tau_on, delta_on, u_on, kappa_on = switches[0], switches[1], switches[2], switches[3]
     alpha_sd, sigma_u_sd, kappa_mu, kappa_sd = scalars[0], scalars[1], scalars[2], scalars[3]
@@ -143,85 +184,128 @@ def logp_and_grad(theta, grad, buffer):
     o_kappa = o_uz + n_mun
     for i in range(grad.shape[0]):
         grad[i] = 0.0
+    logp = 0.0
 
-    # Effective coefficients.
+    # Effective coefficients and the priors of their standardised or centred values.
     beta = np.empty(n_fac)
     delta = np.empty(n_fac)
+    db_dz = np.empty(n_fac)
+    db_dmu = np.empty(n_fac)
+    db_dltau = np.empty(n_fac)
     for f in range(n_fac):
         g = int(group[f])
-        tau = math.exp(theta[o_ltau + g])
-        beta[f] = factor_on[f] * (theta[o_mu + g] + tau_on * tau * theta[o_z + f])
+        if tau_on != 0.0:
+            lp, dz, dmu, dlt, b, bz, bmu, blt = _partially_centred(
+                theta[o_z + f], theta[o_mu + g], theta[o_ltau + g], lam[f]
+            )
+            logp += lp
+            grad[o_z + f] += dz
+            grad[o_mu + g] += dmu
+            grad[o_ltau + g] += dlt
+        else:
+            logp += _normal(theta[o_z + f], 1.0)
+            grad[o_z + f] -= theta[o_z + f]
+            b, bz, bmu, blt = theta[o_mu + g], 0.0, 1.0, 0.0
+        beta[f] = factor_on[f] * b
+        db_dz[f], db_dmu[f], db_dltau[f] = bz, bmu, blt
         delta[f] = factor_on[f] * delta_on * delta_sd[g] * theta[o_zd + f]
-    sigma_u = math.exp(theta[o_lsu])
+    log_sigma_u = theta[o_lsu]
+    sigma_u = math.exp(log_sigma_u)
+    # With centred codes the sampler moves the intercept at the average code,
+    # theta[c] = alpha[c] + sum_f beta[f] * x_centre[f] (+ delta, kappa terms); a shear, so
+    # the log-Jacobian is 0. The likelihood and the prior use alpha itself.
+    alpha = _intercepts(theta, beta, delta, group, x_centre, abs_centre, aw_centre, delta_on, kappa_on, o_kappa)
 
     # Likelihood: accumulate d logp / d eta into per-parameter sums.
     g_beta = np.zeros(n_fac)
     g_delta = np.zeros(n_fac)
     eta = np.empty(6)
     resid = np.empty(6)
-    logp = 0.0
     g_lsu_lik = 0.0
+    u_inv_var = math.exp(-2.0 * lam_u * log_sigma_u)
+    u_outer = math.exp((1.0 - lam_u) * log_sigma_u)
     for m in range(n_mun):
-        u = u_on * sigma_u * theta[o_uz + m]
+        u = 0.0
+        if u_on != 0.0:
+            # u = sigma_u**(1 - lam_u) * value,  value ~ N(0, sigma_u**lam_u)
+            value = theta[o_uz + m]
+            u = u_outer * value
+            logp += -0.5 * value * value * u_inv_var - lam_u * log_sigma_u - LOG_SQRT_2PI
+            grad[o_uz + m] -= value * u_inv_var
+            grad[o_lsu] += lam_u * (value * value * u_inv_var - 1.0)
         for c in range(6):
-            eta[c] = theta[c] + u
+            eta[c] = alpha[c] + u
         if kappa_on != 0.0:
             for s in range(3):
-                eta[3 + s] += kappa_on * theta[o_kappa + s] * aw[m]
-        for f in range(n_fac):
-            if x[m, f] != 0.0:
-                eta[int(group[f])] += beta[f] * x[m, f] + delta[f] * abs(x[m, f])
+                eta[3 + s] += theta[o_kappa + s] * aw[m]
+        if delta_on != 0.0:
+            for f in range(n_fac):
+                if x[m, f] != 0.0:
+                    eta[int(group[f])] += beta[f] * x[m, f] + delta[f] * abs(x[m, f])
+        else:
+            for f in range(n_fac):
+                eta[int(group[f])] += beta[f] * x[m, f]
         r_sum = 0.0
         for c in range(6):
             wc = w[m, c]
             resid[c] = 0.0
             if wc == 0.0:
                 continue
-            logp += wc * (y[m, c] * eta[c] - _softplus(eta[c]))
-            r = wc * (y[m, c] - _sigmoid(eta[c]))
+            lp, r = _bernoulli_logit(y[m, c], eta[c])
+            logp += wc * lp
+            r *= wc
             resid[c] = r
             grad[c] += r
             r_sum += r
             if c >= 3 and kappa_on != 0.0:
-                grad[o_kappa + c - 3] += kappa_on * r * aw[m]
+                grad[o_kappa + c - 3] += r * aw[m]
         if u_on != 0.0:
-            grad[o_uz + m] += u_on * sigma_u * r_sum
-            g_lsu_lik += u_on * sigma_u * theta[o_uz + m] * r_sum
+            grad[o_uz + m] += u_outer * r_sum
+            g_lsu_lik += (1.0 - lam_u) * u * r_sum
         for f in range(n_fac):
-            if x[m, f] != 0.0:
-                r = resid[int(group[f])]
-                g_beta[f] += r * x[m, f]
-                g_delta[f] += r * abs(x[m, f])
+            g_beta[f] += resid[int(group[f])] * x[m, f]
+        if delta_on != 0.0:
+            for f in range(n_fac):
+                g_delta[f] += resid[int(group[f])] * abs(x[m, f])
 
-    # Chain rule from beta, delta to mu, log_tau, z, zd.
+    # The intercepts' prior, and the chain rule from alpha back to the sampled shifted
+    # intercepts and to beta, delta, kappa.
+    for c in range(6):
+        logp += _normal(alpha[c], alpha_sd)
+        grad[c] -= alpha[c] / alpha_sd**2
+    for f in range(n_fac):
+        g_beta[f] -= x_centre[f] * grad[int(group[f])]
+        g_delta[f] -= abs_centre[f] * grad[int(group[f])]
+    if kappa_on != 0.0:
+        for s in range(3):
+            grad[o_kappa + s] -= aw_centre * grad[3 + s]
+
+    # Chain rule from beta, delta to mu, log_tau, z (or the centred beta), zd.
     for f in range(n_fac):
         g = int(group[f])
-        tau = math.exp(theta[o_ltau + g])
         gb = factor_on[f] * g_beta[f]
-        grad[o_mu + g] += gb
-        grad[o_ltau + g] += gb * tau_on * tau * theta[o_z + f]
-        grad[o_z + f] += gb * tau_on * tau
+        grad[o_mu + g] += gb * db_dmu[f]
+        grad[o_ltau + g] += gb * db_dltau[f]
+        grad[o_z + f] += gb * db_dz[f]
         grad[o_zd + f] += factor_on[f] * g_delta[f] * delta_on * delta_sd[g]
     grad[o_lsu] += g_lsu_lik
 
-    # Priors (with the log-Jacobian of tau = exp(log_tau) and sigma_u = exp(log_sigma_u)).
+    # Remaining priors (with the log-Jacobian of tau = exp(log_tau), sigma_u = exp(log_sigma_u)).
     for c in range(6):
-        logp += _normal(theta[c], alpha_sd)
-        grad[c] -= theta[c] / alpha_sd**2
         logp += _normal(theta[o_mu + c], mu_sd[c])
         grad[o_mu + c] -= theta[o_mu + c] / mu_sd[c] ** 2
         tau = math.exp(theta[o_ltau + c])
         logp += LOG_2 + _normal(tau, tau_sd[c]) + theta[o_ltau + c]
         grad[o_ltau + c] += 1.0 - (tau / tau_sd[c]) ** 2
     for f in range(n_fac):
-        logp += _normal(theta[o_z + f], 1.0) + _normal(theta[o_zd + f], 1.0)
-        grad[o_z + f] -= theta[o_z + f]
+        logp += _normal(theta[o_zd + f], 1.0)
         grad[o_zd + f] -= theta[o_zd + f]
-    logp += LOG_2 + _normal(sigma_u, sigma_u_sd) + theta[o_lsu]
+    logp += LOG_2 + _normal(sigma_u, sigma_u_sd) + log_sigma_u
     grad[o_lsu] += 1.0 - (sigma_u / sigma_u_sd) ** 2
-    for m in range(n_mun):
-        logp += _normal(theta[o_uz + m], 1.0)
-        grad[o_uz + m] -= theta[o_uz + m]
+    if u_on == 0.0:
+        for m in range(n_mun):
+            logp += _normal(theta[o_uz + m], 1.0)
+            grad[o_uz + m] -= theta[o_uz + m]
     for s in range(3):
         logp += _normal(theta[o_kappa + s] - kappa_mu, kappa_sd)
         grad[o_kappa + s] -= (theta[o_kappa + s] - kappa_mu) / kappa_sd**2
@@ -231,25 +315,33 @@ def logp_and_grad(theta, grad, buffer):
 @numba.njit(cache=True, nogil=True)
 def expand_into(theta, out, buffer):
     """Constrained parameters (alpha, mu, tau, beta, delta, sigma_u, u, kappa) into ``out``."""
-    x, group, y, w, aw, factor_on, switches, mu_sd, tau_sd, delta_sd, scalars = _views(buffer)
+    (x, group, y, w, aw, factor_on, lam, x_centre, abs_centre, switches, mu_sd, tau_sd, delta_sd, scalars, lam_u,
+     aw_centre) = _views(buffer)
     n_mun, n_fac = x.shape
     tau_on, delta_on, u_on, kappa_on = switches[0], switches[1], switches[2], switches[3]
     o_z, o_zd, o_lsu = 18, 18 + n_fac, 18 + 2 * n_fac
     o_uz, o_kappa = o_lsu + 1, o_lsu + 1 + n_mun
-    for c in range(12):
-        out[c] = theta[c]  # alpha, mu
+    for c in range(6, 12):
+        out[c] = theta[c]  # mu
     for c in range(6):
         out[12 + c] = math.exp(theta[12 + c])  # tau
     j = 18
     for f in range(n_fac):
         g = int(group[f])
-        out[j + f] = factor_on[f] * (theta[6 + g] + tau_on * math.exp(theta[12 + g]) * theta[o_z + f])
+        beta = theta[6 + g]
+        if tau_on != 0.0:
+            beta += math.exp((1.0 - lam[f]) * theta[12 + g]) * (theta[o_z + f] - lam[f] * theta[6 + g])
+        out[j + f] = factor_on[f] * beta
         out[j + n_fac + f] = factor_on[f] * delta_on * delta_sd[g] * theta[o_zd + f]
+    alpha = _intercepts(theta, out[j : j + n_fac], out[j + n_fac : j + 2 * n_fac], group, x_centre, abs_centre,
+                        aw_centre, delta_on, kappa_on, o_kappa)
+    for c in range(6):
+        out[c] = alpha[c]
     j += 2 * n_fac
-    sigma_u = math.exp(theta[o_lsu])
-    out[j] = sigma_u
+    out[j] = math.exp(theta[o_lsu])
+    u_outer = math.exp((1.0 - lam_u) * theta[o_lsu])
     for m in range(n_mun):
-        out[j + 1 + m] = u_on * sigma_u * theta[o_uz + m]
+        out[j + 1 + m] = u_on * u_outer * theta[o_uz + m]
     for s in range(3):
         out[j + 1 + n_mun + s] = kappa_on * theta[o_kappa + s]
 
@@ -307,9 +399,10 @@ def warm_up() -> None:
     n_fac, n_mun = 6, 2
     arrays = {
         "x": np.zeros((n_mun, n_fac)), "group": np.arange(n_fac), "y": np.zeros((n_mun, 6)),
-        "w": np.ones((n_mun, 6)), "aw": np.zeros(n_mun), "factor_on": np.ones(n_fac),
+        "w": np.ones((n_mun, 6)), "aw": np.zeros(n_mun), "factor_on": np.ones(n_fac), "lam": np.zeros(n_fac),
+        "x_centre": np.zeros(n_fac), "abs_centre": np.zeros(n_fac), "aw_centre": np.zeros(1),
         "switches": np.ones(4), "mu_sd": np.ones(6), "tau_sd": np.ones(6), "delta_sd": np.ones(6),
-        "scalars": np.array([1.0, 1.0, 0.0, 1.0]),
+        "scalars": np.array([1.0, 1.0, 0.0, 1.0]), "lam_u": np.zeros(1),
     }
     theta = np.zeros(n_dim(n_fac, n_mun))
     logp_and_grad(theta, np.empty_like(theta), pack(arrays))

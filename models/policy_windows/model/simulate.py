@@ -193,10 +193,25 @@ def simulation_seed(seed: int, index: int, stream: int = 0) -> int:
     return int(np.random.SeedSequence([int(seed), int(stream), int(index)]).generate_state(1)[0])
 
 
-def sbc_design(shipped: ModelData, design: str, n_municipalities: int, seed: int) -> ModelData:
-    """The design SBC simulates on: the shipped one, or a seeded synthetic one of that size."""
+def sbc_design(shipped: ModelData, design: str, n_municipalities: int, seed: int, max_municipalities: int) -> ModelData:
+    """The design SBC simulates on: the shipped one, or a seeded synthetic one of that size.
+
+    A shipped design with more than ``max_municipalities`` municipalities is replaced by a
+    seeded sample of that many of its municipalities (their codes as coded), so that the
+    default build's SBC stays affordable at national scale; the report says so.
+    """
     if design == "observed":
-        return shipped
+        if shipped.n_municipalities <= max_municipalities:
+            return shipped
+        rows = np.sort(simulation_rng(seed, 0, stream=98).choice(shipped.n_municipalities, max_municipalities, replace=False))
+        return replace(
+            shipped,
+            municipalities=tuple(shipped.municipalities[i] for i in rows),
+            x=shipped.x[rows],
+            movement=shipped.movement[rows],
+            agenda_window=shipped.agenda_window[rows],
+            extra={},
+        )
     if design == "synthetic":
         return synthetic_design(shipped, n_municipalities, simulation_rng(seed, 0, stream=99))
     raise ValueError(f"unknown SBC design {design!r}; expected 'observed' or 'synthetic'")

@@ -20,6 +20,7 @@ from scipy.optimize import isotonic_regression
 
 from policy_windows.constants import PHASES, STREAMS
 from policy_windows.plots.data import sorted_municipalities
+from policy_windows.summaries.scale import lists_municipalities
 from policy_windows.plots.style import OKABE_ITO, PHASE_COLOURS, PHASE_LABELS, STREAM_LABELS, municipality_label, styled
 
 
@@ -62,14 +63,17 @@ def predictive_draws(tree, group: str, var: str = "movement") -> tuple[np.ndarra
 
 
 def _calibration_panel(ax, cal: pd.DataFrame, colour: str, title: str, ci_prob: float) -> None:
+    # Many observations: thinner, translucent ticks, so the rug shows density rather than a bar.
+    many = len(cal) > 400
     ax.fill_between(cal["predicted"], cal["lower"], cal["upper"], step="post", color=colour, alpha=0.25, lw=0,
                     label=f"{ci_prob:.0%} band of the fit to replicated data")
     ax.step(cal["predicted"], cal["cep"], where="post", color=colour, lw=1.6, label="isotonic fit to observed data")
     ax.plot([0, 1], [0, 1], color="#555555", ls="--", lw=0.7, label="perfect calibration")
     rng = np.random.default_rng(1)
     jitter = rng.uniform(-0.012, 0.012, len(cal))
-    ax.scatter(cal["predicted"], cal["observed"] * 1.06 - 0.03 + jitter, marker="|", s=25, color="black", lw=0.6,
-               label="observed movement (0 or 1)", clip_on=False)
+    ax.scatter(cal["predicted"], cal["observed"] * 1.06 - 0.03 + jitter, marker="|", s=25, color="black",
+               lw=0.3 if many else 0.6, alpha=0.25 if many else 1.0, label="observed movement (0 or 1)",
+               clip_on=False)
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.06, 1.06)
     ax.set_aspect("equal")
@@ -88,7 +92,9 @@ def predictive_checks(prior, posterior, window_table: pd.DataFrame, ci_prob: flo
     ``prior_predictive`` and ``observed_data`` (``results/prior/prior_predictive.nc``);
     ``posterior``: the main fit with ``posterior_predictive`` and ``observed_data``;
     ``window_table``: ``results/tables/window_probability.csv``. Each row of panels is a
-    subfigure with its legend below the panels, so no legend covers a line.
+    subfigure with its legend below the panels, so no legend covers a line. Above
+    ``scale.MAX_LISTED_MUNICIPALITIES`` municipalities the bottom panel counts municipalities per
+    bin of that probability instead of showing each one (:func:`_ppp_histogram`).
     """
     municipalities = sorted_municipalities(window_table["municipality"])
     fig = plt.figure(figsize=(7.0, 8.4), layout="constrained")
@@ -140,6 +146,11 @@ def predictive_checks(prior, posterior, window_table: pd.DataFrame, ci_prob: flo
 
     ax_ppp = bottom.subplots(1, 1)
     rows = [(p, s) for p in PHASES for s in STREAMS]
+    if not lists_municipalities(len(municipalities)):
+        _ppp_histogram(bottom, ax_ppp, window_table, rows)
+        fig.suptitle("Predictive checks: what the priors imply and how well the fit reproduces the data",
+                     fontweight="bold")
+        return fig
     indexed = window_table.set_index(["municipality", "phase"])
     values = np.array([[indexed.loc[(m, p), f"ppp_observed_{s}"] for m in municipalities] for p, s in rows])
     moved = np.array([[indexed.loc[(m, p), f"movement_{s}"] for m in municipalities] for p, s in rows])
@@ -151,7 +162,8 @@ def predictive_checks(prior, posterior, window_table: pd.DataFrame, ci_prob: flo
                             fontsize=7, color="black" if values[i, j] > 0.55 else "white")
     ax_ppp.set_yticks(range(len(rows)), [f"{'Agenda' if p == 'agenda' else 'Instit.'} · {STREAM_LABELS[s]}"
                                          for p, s in rows])
-    ax_ppp.set_xticks(range(len(municipalities)), [municipality_label(m) for m in municipalities])
+    ax_ppp.set_xticks(range(len(municipalities)), [municipality_label(m) for m in municipalities],
+                      rotation=90 if len(municipalities) > 12 else 0)
     ax_ppp.axhline(len(STREAMS) - 0.5, color="white", lw=2)
     ax_ppp.tick_params(length=0)
     for spine in ax_ppp.spines.values():
@@ -163,3 +175,34 @@ def predictive_checks(prior, posterior, window_table: pd.DataFrame, ci_prob: flo
     fig.suptitle("Predictive checks: what the priors imply and how well the fit reproduces the data",
                  fontweight="bold")
     return fig
+
+
+PPP_BINS = np.linspace(0.0, 1.0, 11)
+
+
+def _ppp_histogram(subfig, ax, window_table: pd.DataFrame, rows: list[tuple[str, str]]) -> None:
+    """Per phase x stream, how many municipalities' observed movement has each posterior
+    predictive probability (bins of 0.1, count printed in each cell; low = surprising)."""
+    counts = np.array([
+        np.histogram(window_table.loc[window_table["phase"] == p, f"ppp_observed_{s}"], bins=PPP_BINS)[0]
+        for p, s in rows
+    ])
+    n_m = int(counts[0].sum())
+    image = ax.imshow(counts / max(n_m, 1), cmap="Blues", vmin=0, vmax=max(float(counts.max()) / max(n_m, 1), 1e-9),
+                      aspect="auto")
+    top = counts.max()
+    for i in range(counts.shape[0]):
+        for j in range(counts.shape[1]):
+            ax.text(j, i, f"{counts[i, j]:,}", ha="center", va="center", fontsize=7,
+                    color="white" if counts[i, j] > 0.6 * top else "black")
+    ax.set_yticks(range(len(rows)), [f"{'Agenda' if p == 'agenda' else 'Instit.'} · {STREAM_LABELS[s]}"
+                                      for p, s in rows])
+    ax.set_xticks(np.arange(len(PPP_BINS)) - 0.5, [f"{b:.1f}" for b in PPP_BINS])
+    ax.axhline(len(STREAMS) - 0.5, color="white", lw=2)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("P(replicate = observed) of a municipality's observed movement (low = surprising)")
+    ax.set_title(f"Posterior predictive probability of the observed movement: municipalities per bin "
+                 f"(of {n_m:,})", fontweight="bold")
+    subfig.colorbar(image, ax=ax, label="share of\nmunicipalities", fraction=0.05, pad=0.02)

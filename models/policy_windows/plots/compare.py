@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from policy_windows.plots.style import OKABE_ITO, note_axes, styled
+from policy_windows.summaries.scale import lists_municipalities
 
 METHOD_TITLES = {
     "lomo_exact": "Exact leave-one-municipality-out",
@@ -24,10 +25,12 @@ METHOD_TITLES = {
 # Reference models that are not variants of the multiple-streams model itself.
 BASELINE_MODELS = ("sum_score", "intercept_only", "reported_indicator")
 SIVULA_NOTE = (
-    "No ±SE intervals: with 8 municipalities the standard error of an elpd difference is itself "
-    "unreliable and differences of a few units are small (Sivula et al. 2022). Right of each panel: the "
+    "No ±SE intervals: {why} (Sivula et al. 2022). Right of each panel: the "
     "model's total elpd (PSIS-LOO: and its largest Pareto k̂, red when any k̂ > 0.7)."
 )
+SIVULA_FEW = ("with {n} municipalities the standard error of an elpd difference is itself unreliable and differences "
+              "of a few units are small")
+SIVULA_MANY = "differences of a few units are small whatever their standard error; the dots show the municipalities"
 
 
 def pointwise_differences(pointwise: pd.DataFrame, best: str) -> pd.DataFrame:
@@ -81,8 +84,11 @@ def model_comparison(table: pd.DataFrame, pointwise: pd.DataFrame | None = None)
             if dots is not None:
                 d = dots.loc[dots["variant"] == variant, "difference"].to_numpy()
                 if d.size:
-                    ax.scatter(d, y[variant] + rng.uniform(-0.18, 0.18, d.size), s=7, color="#9A9A9A", lw=0,
-                               zorder=2, gid=f"pointwise:{method}:{variant}")
+                    # hundreds of municipalities: smaller, translucent dots show where they pile up
+                    dense = not lists_municipalities(d.size)
+                    ax.scatter(d, y[variant] + rng.uniform(-0.18, 0.18, d.size), s=3 if dense else 7,
+                               color="#9A9A9A", alpha=0.4 if dense else 1.0, lw=0, zorder=2,
+                               gid=f"pointwise:{method}:{variant}")
                     xs += list(d)
             ax.plot(diff, y[variant], marker="D" if is_best else ("s" if baseline else "o"), ms=5.5, color=colour,
                     mec="black", mew=0.6, ls="", zorder=3, gid=f"total:{method}:{variant}")
@@ -119,6 +125,9 @@ def model_comparison(table: pd.DataFrame, pointwise: pd.DataFrame | None = None)
         Line2D([], [], marker="o", ls="", ms=3, color="#9A9A9A", label="one municipality's difference"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
-    note_axes(fig, grid[1, :], SIVULA_NOTE)
+    n_units = table.loc[table["method"] != "psis_loo", "n_points"]
+    n = int(n_units.iloc[0]) if len(n_units) else None
+    few = n is not None and lists_municipalities(n)
+    note_axes(fig, grid[1, :], SIVULA_NOTE.format(why=SIVULA_FEW.format(n=n) if few else SIVULA_MANY))
     fig.suptitle("Predictive model comparison: higher elpd predicts better", fontweight="bold")
     return fig

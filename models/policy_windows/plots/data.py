@@ -1,4 +1,10 @@
-"""The coded data as one picture (the thesis's Bijlage 8 and 9 in one page-wide figure)."""
+"""The coded data as one picture (the thesis's Bijlage 8 and 9 in one page-wide figure).
+
+Up to ``scale.MAX_LISTED_MUNICIPALITIES`` municipalities every cell carries its code's symbol
+and every column its municipality; above that the heatmap is drawn as an image with the
+municipalities sorted within each phase (open window first, then by moving streams and net
+code), and a bar beside each factor gives the share of each code over all municipalities.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import ScaledTranslation
 
 from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
+from policy_windows.summaries.scale import lists_municipalities
 from policy_windows.plots.style import (
+    OKABE_ITO,
     CODE_COLOURS,
     CODE_LABELS,
     CODE_SYMBOLS,
@@ -27,8 +35,9 @@ from policy_windows.plots.style import (
     styled,
 )
 
-# Above this many municipalities the cells are too narrow for symbols and every label.
-MAX_LABELLED_MUNICIPALITIES = 30
+# Dense view (above scale.MAX_LISTED_MUNICIPALITIES): colours of the movement and window strips.
+WINDOW_COLOUR = OKABE_ITO["orange"]
+MOVED_COLOUR = "#333333"
 
 
 def sorted_municipalities(values) -> list:
@@ -122,12 +131,107 @@ def _phase_panel(ax, table, block, outcomes, municipalities, names, phase, cmap,
     ax.set_ylim(y0 + len(STREAMS) + 1, 0)
     ax.tick_params(length=0, pad=11)
     ax.xaxis.tick_top()
-    step = 1 if n_m <= MAX_LABELLED_MUNICIPALITIES else int(np.ceil(n_m / 15))
-    ax.set_xticks(np.arange(0, n_m, step) + 0.5, [municipality_label(m) for m in municipalities[::step]])
+    # beyond a dozen municipalities the labels stand upright, so they do not run into each other
+    ax.set_xticks(np.arange(n_m) + 0.5, [municipality_label(m) for m in municipalities], rotation=90 if n_m > 12 else 0)
     ax.tick_params(axis="x", pad=2)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title(f"{PHASE_LABELS[phase]} phase", fontweight="bold", loc="left", pad=14)
+
+
+def phase_order(table: pd.DataFrame, phase: str) -> list:
+    """Municipalities of one phase for the dense heatmap: open window first, then by the number
+    of moving streams and the net code (present minus lacking) of the phase, both descending."""
+    part = table[table["phase"] == phase]
+    per = part.groupby("municipality").agg(window=("window", "max"), net=("code", "sum"))
+    per["moving"] = part.drop_duplicates(["municipality", "stream"]).groupby("municipality")["movement"].sum()
+    per = per.loc[sorted_municipalities(per.index)]
+    return list(per.sort_values(["window", "moving", "net"], ascending=False, kind="stable").index)
+
+
+def _dense_phase_panel(ax, ax_share, table, block, outcomes, names, phase, cmap, norm) -> None:
+    """The phase's heatmap as an image, municipalities sorted by :func:`phase_order` and not
+    named, with movement and window strips below and the code shares per factor beside it."""
+    order = phase_order(table, phase)
+    n_m, n_f = len(order), len(block)
+    codes = (
+        table[table["phase"] == phase]
+        .pivot(index="factor", columns="municipality", values="code")
+        .reindex(index=block["factor"], columns=order)
+        .to_numpy(dtype=float)
+    )
+    ax.imshow(codes, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest", extent=(0, n_m, n_f, 0))
+    out = outcomes[outcomes["phase"] == phase]
+    moved = out.pivot(index="stream", columns="municipality", values="movement").reindex(
+        index=list(STREAMS), columns=order).to_numpy(dtype=float)
+    window = out.drop_duplicates("municipality").set_index("municipality")["window"].reindex(order).to_numpy(float)
+    y0 = n_f + 0.35
+    strips = np.vstack([moved, 2 * window[None, :]])
+    ax.imshow(strips, cmap=ListedColormap(["white", MOVED_COLOUR, WINDOW_COLOUR]),
+              norm=BoundaryNorm([-0.5, 0.5, 1.5, 2.5], 3), aspect="auto", interpolation="nearest",
+              extent=(0, n_m, y0 + len(STREAMS) + 1, y0))
+    for k in range(len(STREAMS) + 2):
+        ax.axhline(y0 + k, color="#BBBBBB", lw=0.4)
+    ax.axhline(y0 - 0.15, color="black", lw=0.6)
+    start = 0
+    for stream in STREAMS:
+        n_s = int((block["stream"] == stream).sum())
+        if n_s and start > 0:
+            ax.axhline(start, color="black", lw=1.0)
+        if n_s:
+            ax.annotate(STREAM_LABELS[stream], xy=(1.0, start + n_s / 2), xycoords=("axes fraction", "data"),
+                        xytext=(9, 0), textcoords="offset points", ha="left", va="center", fontweight="bold",
+                        fontsize=7.5)
+            ax.plot([n_m * 1.012] * 2, [start + 0.12, start + n_s - 0.12], color="black", lw=0.8, clip_on=False)
+        start += n_s
+    for highlighted in (i for i, f in enumerate(block["factor"]) if f in HIGHLIGHTED_FACTORS):
+        ax.add_patch(Rectangle((0, highlighted + 0.04), n_m, 0.92, fill=False, lw=1.4, ec="black", zorder=4))
+    labels = [
+        (HIGHLIGHT_MARK + " " if f in HIGHLIGHTED_FACTORS else "") + factor_label(f, names) for f in block["factor"]
+    ]
+    labels += [f"{STREAM_LABELS[s]} stream moves" for s in STREAMS] + ["Window open"]
+    ax.set_yticks(list(np.arange(n_f) + 0.5) + [y0 + s + 0.5 for s in range(len(STREAMS) + 1)], labels)
+    for tick, f in zip(ax.get_yticklabels(), list(block["factor"]) + [None] * 4):
+        if f in HIGHLIGHTED_FACTORS:
+            tick.set_fontweight("bold")
+        if f is None:
+            tick.set_fontstyle("italic")
+    for i, origin in enumerate(block["origin"]):
+        if origin == "empirical":
+            ax.plot([0], [i + 0.5], marker="D", ms=4, color=ORIGIN_COLOURS["empirical"], mec="black", mew=0.5,
+                    clip_on=False, transform=ax.transData + ScaledTranslation(-5 / 72, 0, ax.figure.dpi_scale_trans))
+    n_open = int(window.sum())
+    if 0 < n_open < n_m:  # where the open windows end
+        ax.axvline(n_open, color="black", lw=0.7, ls=(0, (3, 2)))
+    ax.set_xlim(0, n_m)
+    ax.set_ylim(y0 + len(STREAMS) + 1, 0)
+    ax.tick_params(length=0, pad=11)
+    ax.set_xticks([])
+    ax.set_xlabel(f"{n_m:,} municipalities: open window first (left of the dashed line),\nthen by moving streams "
+                  "and net code (present minus lacking)", fontsize=7)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title(f"{PHASE_LABELS[phase]} phase: {n_open:,} of {n_m:,} windows open", fontweight="bold", loc="left",
+                 pad=4)
+
+    # Share of each code per factor, and of moving streams and open windows, over all municipalities.
+    left = np.zeros(n_f)
+    for c in (-1, 0, 1):
+        share = (codes == c).mean(axis=1)
+        ax_share.barh(np.arange(n_f) + 0.5, share, left=left, height=0.8, color=CODE_COLOURS[c], lw=0)
+        left += share
+    rates = list(moved.mean(axis=1)) + [float(window.mean())]
+    ax_share.barh([y0 + s + 0.5 for s in range(len(rates))], rates, height=0.7,
+                  color=[MOVED_COLOUR] * len(STREAMS) + [WINDOW_COLOUR], lw=0)
+    ax_share.set_ylim(y0 + len(STREAMS) + 1, 0)
+    ax_share.set_xlim(0, 1)
+    ax_share.set_xticks([0, 0.5, 1], ["0", "½", "1"])
+    ax_share.tick_params(axis="y", left=False, labelleft=False)
+    ax_share.tick_params(axis="x", length=2, pad=1)
+    ax_share.grid(axis="x", color="#CCCCCC", lw=0.4)
+    for spine in ("left", "top", "right"):
+        ax_share.spines[spine].set_visible(False)
+    ax_share.set_title("Share", fontsize=7.5, pad=4)
 
 
 @styled
@@ -137,6 +241,8 @@ def coded_data(table: pd.DataFrame, factors: pd.DataFrame | None = None) -> Figu
 
     ``table`` is ``data/processed/model_table.csv``; ``factors`` is the factor metadata
     (columns ``factor``, ``name_en``, ``order``) for readable names and the display order.
+    Above ``scale.MAX_LISTED_MUNICIPALITIES`` municipalities: sorted, unlabelled columns and the
+    share of each code per factor (:func:`_dense_phase_panel`).
     """
     block_of = factor_order(table, factors)
     names = factor_names(factors)
@@ -145,30 +251,42 @@ def coded_data(table: pd.DataFrame, factors: pd.DataFrame | None = None) -> Figu
         ["municipality", "phase", "stream", "movement", "window"]
     ]
     n_m = len(municipalities)
-    symbols = n_m <= MAX_LABELLED_MUNICIPALITIES
+    listed = lists_municipalities(n_m)
     rows = [int((block_of["phase"] == p).sum()) + len(STREAMS) + 1.35 for p in PHASES]
-    height = 0.165 * sum(rows) + 1.75
+    height = 0.165 * sum(rows) + 1.75 + (0 if listed else 0.3)
     # Width: the longest factor name (about 0.55 em per character at 7.5 pt), the cells, the
     # stream names on the right; at least room for the phase titles, at most a text width.
     longest = max(len(factor_label(f, names)) + 2 for f in block_of["factor"])
     width = min(7.0, max(4.5, longest * 7.5 * 0.55 / 72 + 0.32 * min(n_m, 14) + 1.1))
     fig = plt.figure(figsize=(width, height), layout="constrained")
-    grid = fig.add_gridspec(len(PHASES), 1, height_ratios=rows)
+    grid = fig.add_gridspec(len(PHASES), 1 if listed else 2, height_ratios=rows,
+                            width_ratios=None if listed else [1.0, 0.16])
     cmap = ListedColormap([CODE_COLOURS[c] for c in (-1, 0, 1)])
     norm = BoundaryNorm([-1.5, -0.5, 0.5, 1.5], cmap.N)
     for p, phase in enumerate(PHASES):
         ax = fig.add_subplot(grid[p, 0])
         block = block_of[block_of["phase"] == phase].reset_index(drop=True)
-        _phase_panel(ax, table, block, outcomes, municipalities, names, phase, cmap, norm, symbols)
+        if listed:
+            _phase_panel(ax, table, block, outcomes, municipalities, names, phase, cmap, norm, True)
+        else:
+            _dense_phase_panel(ax, fig.add_subplot(grid[p, 1]), table, block, outcomes, names, phase, cmap, norm)
     legend = [Patch(facecolor=CODE_COLOURS[c], edgecolor="#999999", label=CODE_LABELS[c]) for c in (1, 0, -1)]
+    if listed:
+        legend += [
+            Line2D([], [], marker="o", ls="", ms=5.5, mfc="black", mec="black", label="stream moves"),
+            Line2D([], [], marker="o", ls="", ms=5.5, mfc="white", mec="black", label="stream does not move"),
+            Line2D([], [], marker="$★$", ls="", ms=7, color="black", label="window open (all three move)"),
+        ]
+    else:
+        legend += [
+            Patch(facecolor=MOVED_COLOUR, label="stream moves (white: does not)"),
+            Patch(facecolor=WINDOW_COLOUR, label="window open (all three move)"),
+        ]
     legend += [
-        Line2D([], [], marker="o", ls="", ms=5.5, mfc="black", mec="black", label="stream moves"),
-        Line2D([], [], marker="o", ls="", ms=5.5, mfc="white", mec="black", label="stream does not move"),
-        Line2D([], [], marker="$★$", ls="", ms=7, color="black", label="window open (all three move)"),
         Line2D([], [], marker="D", ls="", ms=4, color=ORIGIN_COLOURS["empirical"], mec="black",
                label="empirical factor (added by the thesis)"),
         Patch(facecolor="none", edgecolor="black", lw=1.4, label=f"{HIGHLIGHT_MARK} highlighted factor (ch. 5.3)"),
     ]
     fig.legend(handles=legend, loc="outside lower center", ncol=2, frameon=False)
-    fig.suptitle(f"Coded data: {len(block_of)} factors in {n_m} municipalities", fontweight="bold")
+    fig.suptitle(f"Coded data: {len(block_of)} factors in {n_m:,} municipalities", fontweight="bold")
     return fig

@@ -1,7 +1,9 @@
-"""Factor effects (forest plot with identification marks) and what-if gains per municipality.
+"""Factor effects (forest plot with identification marks) and what-if gains.
 
 Length: the two figures share the identification and flag marks and their legend, kept
-together so that a factor is marked the same way in both.
+together so that a factor is marked the same way in both. The what-if figure shows every
+municipality up to ``scale.MAX_LISTED_MUNICIPALITIES`` and a summary per factor over the
+municipalities above it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from matplotlib.transforms import blended_transform_factory
 
 from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
 from policy_windows.plots.data import sorted_municipalities
+from policy_windows.summaries.counterfactuals import KNOCK_ON, best_changes, flag_reasons, what_if_by_factor
+from policy_windows.summaries.scale import lists_municipalities
 from policy_windows.plots.style import (
     HIGHLIGHT_MARK,
     IDENTIFICATION_LABELS,
@@ -186,48 +190,37 @@ def factor_effects_forest(effects: pd.DataFrame, factors: pd.DataFrame | None = 
 # ---------------------------------------------------------------------------
 
 
-def is_flagged(table: pd.DataFrame) -> pd.Series:
-    """True where the ``flag`` text is non-empty (an empty CSV cell reads as NaN)."""
-    return table["flag"].fillna("").astype(str).str.strip() != ""
-
-
-def flag_reasons(table: pd.DataFrame) -> pd.Series:
-    """How many changes carry each reason; a flag is "reason: explanation[; reason: ...]"."""
-    flags = table.loc[is_flagged(table), "flag"].astype(str)
-    reasons = [part.split(":")[0].strip() for flag in flags for part in flag.split(";") if part.strip()]
-    return pd.Series(reasons, dtype=str).value_counts()
-
-
-def best_changes(table: pd.DataFrame) -> pd.DataFrame:
-    """Per municipality the best unflagged change (largest mean gain) and, where a flagged
-    change has a larger mean gain, that change too (``kind``: "best unflagged" or
-    "larger but flagged")."""
-    table = table.assign(_flagged=is_flagged(table))
-    rows = []
-    for municipality, part in table.groupby("municipality", sort=False):
-        part = part.sort_values("gain_pp_mean", ascending=False)
-        clean = part[~part["_flagged"]]
-        best = clean.iloc[0] if len(clean) else None
-        if best is not None:
-            rows.append({**best.to_dict(), "kind": "best unflagged"})
-        top = part.iloc[0]
-        if top["_flagged"] and (best is None or top["gain_pp_mean"] > best["gain_pp_mean"]):
-            rows.append({**top.to_dict(), "kind": "larger but flagged"})
-    return pd.DataFrame(rows).drop(columns="_flagged")
+def _flag_note(table: pd.DataFrame) -> str:
+    reasons = flag_reasons(table)
+    if not len(reasons):
+        return ""
+    listed = "; ".join(f"{text} ({n})" for text, n in reasons.items())
+    return f"Flagged changes in the table, by reason (number of changes): {listed}"
 
 
 @styled
-def what_if(table: pd.DataFrame, factors: pd.DataFrame | None = None, max_labelled: int = 40) -> Figure:
-    """Best single change per municipality and how often each factor is the best change.
+def what_if(table: pd.DataFrame, factors: pd.DataFrame | None = None) -> Figure:
+    """What-if gains: per municipality up to ``scale.MAX_LISTED_MUNICIPALITIES`` municipalities
+    (:func:`what_if_per_municipality`), per factor over the municipalities above that
+    (:func:`what_if_per_factor`).
 
     ``table`` is ``results/tables/what_if.csv`` (one row per municipality and factor not yet
     present: ``gain_pp_*`` in percentage points of the factor's phase window, ``flag`` text
     that is empty when the change is fine, ``knock_on_institutionalisation_pp_*`` for agenda
-    factors). Left: per municipality (sorted by gain) the best unflagged change with its 89%
-    interval and, for an agenda factor, its knock-on gain on the institutionalisation window;
-    a flagged change with a larger gain is drawn open and grey beside it. Rows carry labels
-    up to ``max_labelled`` municipalities. Right: per factor, for how many municipalities it
-    is the best unflagged change (solid) or a larger but flagged one (hatched).
+    factors); ``factors``: factor metadata (``name_en``).
+    """
+    if lists_municipalities(table["municipality"].nunique()):
+        return what_if_per_municipality(table, factors)
+    return what_if_per_factor(table, factors)
+
+
+def what_if_per_municipality(table: pd.DataFrame, factors: pd.DataFrame | None = None) -> Figure:
+    """Best single change per municipality and how often each factor is the best change.
+
+    Left: per municipality (sorted by gain) the best unflagged change with its 89% interval
+    and, for an agenda factor, its knock-on gain on the institutionalisation window; a flagged
+    change with a larger gain is drawn open and grey beside it. Right: per factor, for how many
+    municipalities it is the best unflagged change (solid) or a larger but flagged one (hatched).
     """
     names = factor_names(factors)
     best = best_changes(table)
@@ -235,57 +228,41 @@ def what_if(table: pd.DataFrame, factors: pd.DataFrame | None = None, max_labell
     municipalities = list(clean["municipality"])
     municipalities += [m for m in sorted_municipalities(best["municipality"]) if m not in municipalities]
     n_m = len(municipalities)
-    labelled = n_m <= max_labelled
-    row_h = 0.2 if labelled else max(3.2 / max(n_m, 1), 0.004)
-    height = max(row_h * n_m + 1.9, 3.2)
-    reasons = flag_reasons(table)
-    note = ""
-    if len(reasons):
-        listed = "; ".join(f"{text} ({n})" for text, n in reasons.items())
-        note = f"Flagged changes in the table, by reason (number of changes): {listed}"
+    height = max(0.2 * n_m + 1.9, 3.2)
+    note = _flag_note(table)
     fig = plt.figure(figsize=(7.0, height + (0.3 if note else 0.0)), layout="constrained")
     grid = fig.add_gridspec(2, 2, width_ratios=[1.45, 1.0], height_ratios=[height - 1.6, 0.3 if note else 0.001])
     ax = fig.add_subplot(grid[0, 0])
     ax_n = fig.add_subplot(grid[0, 1])
     y_of = {m: i for i, m in enumerate(municipalities)}
-    offset = 0.22 if labelled else 0.0
-    # Dense mode (many municipalities): hairline intervals, small borderless markers.
-    row_pt = row_h * 72
-    line = INTERVAL_WIDTHS[89] if labelled else max(0.2, min(0.8, 0.6 * row_pt))
-    size = 4.5 if labelled else 2.0
+    offset = 0.22
     for _, row in best.iterrows():
         y = y_of[row["municipality"]]
         if row["kind"] == "best unflagged":
             colour = PHASE_COLOURS[row["phase"]]
-            ax.plot([row["gain_pp_eti89_lb"], row["gain_pp_eti89_ub"]], [y, y], color=colour, lw=line,
-                    solid_capstyle="butt", alpha=1.0 if labelled else 0.55, gid="what_if:unflagged")
-            ax.plot(row["gain_pp_mean"], y, marker="o", ms=size, color=colour, mec="black",
-                    mew=0.6 if labelled else 0.0, gid="what_if:unflagged")
-            knock = row.get("knock_on_institutionalisation_pp_mean", np.nan)
-            if labelled and row["phase"] == "agenda" and np.isfinite(knock):
+            ax.plot([row["gain_pp_eti89_lb"], row["gain_pp_eti89_ub"]], [y, y], color=colour, lw=INTERVAL_WIDTHS[89],
+                    solid_capstyle="butt", gid="what_if:unflagged")
+            ax.plot(row["gain_pp_mean"], y, marker="o", ms=4.5, color=colour, mec="black", mew=0.6,
+                    gid="what_if:unflagged")
+            knock = row.get(f"{KNOCK_ON}mean", np.nan)
+            if row["phase"] == "agenda" and np.isfinite(knock):
                 kc = PHASE_COLOURS["institutionalisation"]
-                ax.plot([row["knock_on_institutionalisation_pp_eti89_lb"],
-                         row["knock_on_institutionalisation_pp_eti89_ub"]], [y - offset] * 2, color=kc, lw=0.9,
+                ax.plot([row[f"{KNOCK_ON}eti89_lb"], row[f"{KNOCK_ON}eti89_ub"]], [y - offset] * 2, color=kc, lw=0.9,
                         gid="what_if:knock_on")
                 ax.plot(knock, y - offset, marker="^", ms=3.5, color=kc, mec="black", mew=0.4, gid="what_if:knock_on")
         else:
-            if labelled:
-                ax.plot([row["gain_pp_eti89_lb"], row["gain_pp_eti89_ub"]], [y + offset] * 2,
-                        color=NOT_IDENTIFIED_GREY, lw=0.9, ls=(0, (2, 1)), gid="what_if:flagged")
-            ax.plot(row["gain_pp_mean"], y + offset, marker="o", ms=size, mfc="white", mec=NOT_IDENTIFIED_GREY,
-                    mew=0.9 if labelled else 0.5, ls="", gid="what_if:flagged")
-    if labelled:
-        ticks, texts = [], []
-        for m in municipalities:
-            chosen = clean[clean["municipality"] == m]
-            what = factor_label(chosen["factor"].iloc[0], names) if len(chosen) else "no unflagged change"
-            ticks.append(y_of[m])
-            texts.append(f"{municipality_label(m)}: {textwrap.shorten(what, 30, placeholder='…')}")
-        ax.set_yticks(ticks, texts)
-        ax.set_ylabel("Municipality: best unflagged change")
-    else:
-        ax.set_yticks([])
-        ax.set_ylabel(f"{n_m} municipalities, sorted by the gain of their best unflagged change")
+            ax.plot([row["gain_pp_eti89_lb"], row["gain_pp_eti89_ub"]], [y + offset] * 2,
+                    color=NOT_IDENTIFIED_GREY, lw=0.9, ls=(0, (2, 1)), gid="what_if:flagged")
+            ax.plot(row["gain_pp_mean"], y + offset, marker="o", ms=4.5, mfc="white", mec=NOT_IDENTIFIED_GREY,
+                    mew=0.9, ls="", gid="what_if:flagged")
+    ticks, texts = [], []
+    for m in municipalities:
+        chosen = clean[clean["municipality"] == m]
+        what = factor_label(chosen["factor"].iloc[0], names) if len(chosen) else "no unflagged change"
+        ticks.append(y_of[m])
+        texts.append(f"{municipality_label(m)}: {textwrap.shorten(what, 30, placeholder='…')}")
+    ax.set_yticks(ticks, texts)
+    ax.set_ylabel("Municipality: best unflagged change")
     ax.set_ylim(-0.7, n_m - 0.3)
     ax.axvline(0, color="black", lw=0.7, ls="--")
     ax.grid(axis="x", color="#E5E5E5", lw=0.5)
@@ -328,4 +305,114 @@ def what_if(table: pd.DataFrame, factors: pd.DataFrame | None = None, max_labell
     if note:
         note_axes(fig, grid[1, :], note)
     fig.suptitle("What if one factor were present? Model-based gains in window probability", fontweight="bold")
+    return fig
+
+
+def what_if_per_factor(table: pd.DataFrame, factors: pd.DataFrame | None = None) -> Figure:
+    """Per factor (grouped by phase, ranked as :func:`what_if_by_factor` ranks them), over the
+    municipalities where it is not yet present: the spread of the posterior mean gain (median,
+    middle 50% and 90% of municipalities), the median knock-on gain of an agenda factor, in how
+    many municipalities the change has a credible gain (89% interval above zero), and in how
+    many it is the best unflagged change. Flagged factors are drawn grey and open (dashed,
+    hatched) and listed last in their phase. No municipality is named; ``what_if.csv`` has them.
+    """
+    names = factor_names(factors)
+    summary = what_if_by_factor(table)
+    n_total = table["municipality"].nunique()
+    plan: list[tuple[str, object]] = []
+    for phase in PHASES:
+        block = summary[summary["phase"] == phase]
+        if len(block):
+            plan.append(("header", phase))
+            plan.extend(("factor", row) for _, row in block.iterrows())
+    height = 0.165 * len(plan) + 2.3
+    note = _flag_note(table)
+    fig = plt.figure(figsize=(7.0, height + (0.3 if note else 0.0)), layout="constrained")
+    grid = fig.add_gridspec(2, 3, width_ratios=[1.55, 0.72, 0.72], height_ratios=[height - 1.6, 0.3 if note else 0.001])
+    ax = fig.add_subplot(grid[0, 0])
+    ax_c = fig.add_subplot(grid[0, 1], sharey=ax)
+    ax_b = fig.add_subplot(grid[0, 2], sharey=ax)
+    kc = PHASE_COLOURS["institutionalisation"]
+    ys, labels, kinds, headers = [], [], [], []
+    y = 0.0
+    for kind, item in plan:
+        y -= 1.0
+        if kind == "header":
+            y -= 0.25
+            ys.append(y)
+            labels.append(PHASE_LABELS[item])
+            kinds.append(("header", item))
+            headers.append(y)
+            continue
+        row = item
+        flagged = bool(row["flagged"])
+        colour = NOT_IDENTIFIED_GREY if flagged else PHASE_COLOURS[row["phase"]]
+        gid = f"what_if_factor:{'flagged' if flagged else 'unflagged'}:{row['factor']}"
+        ls = (0, (2, 1)) if flagged else "-"
+        ax.plot([row["mean_gain_pp_q05"], row["mean_gain_pp_q95"]], [y, y], color=colour, lw=0.9, ls=ls, gid=gid)
+        ax.plot([row["mean_gain_pp_q25"], row["mean_gain_pp_q75"]], [y, y], color=colour, lw=INTERVAL_WIDTHS[89] * 1.4,
+                solid_capstyle="butt", alpha=0.55 if flagged else 1.0, gid=gid)
+        ax.plot(row["mean_gain_pp_median"], y, marker="o", ms=4.5, ls="", color=colour,
+                mfc="white" if flagged else colour, mec=colour if flagged else "black", mew=0.7, gid=gid)
+        knock = row[f"{KNOCK_ON}mean_median"]
+        if row["phase"] == PHASES[0] and np.isfinite(knock):
+            ax.plot(knock, y - 0.32, marker="^", ms=3.2, ls="", color=kc, mec="black", mew=0.4,
+                    gid="what_if_factor:knock_on")
+        n = int(row["n_municipalities"])
+        ax_c.barh(y, n, height=0.7, color="#E8E8E8", lw=0, gid="what_if_factor:eligible")
+        ax_c.barh(y, int(row["n_credible_gain"]), height=0.7, color="white" if flagged else colour,
+                  edgecolor=colour if flagged else "black", hatch="////" if flagged else None, lw=0.5,
+                  gid="what_if_factor:credible")
+        ax_b.barh(y, int(row["n_best"]), height=0.7, color=colour, edgecolor="black", lw=0.5,
+                  gid="what_if_factor:n_best")
+        ax_b.barh(y, int(row["n_larger_but_flagged"]), left=int(row["n_best"]), height=0.7, color="white",
+                  edgecolor=NOT_IDENTIFIED_GREY, hatch="////", lw=0.5, gid="what_if_factor:n_larger_but_flagged")
+        ys.append(y)
+        labels.append(textwrap.shorten(factor_label(row["factor"], names), 36, placeholder="…"))
+        kinds.append(("factor", flagged))
+    ax.set_yticks(ys, labels)
+    for tick, kind in zip(ax.get_yticklabels(), kinds):
+        if kind[0] == "header":
+            tick.set_fontweight("bold")
+            tick.set_color(PHASE_COLOURS[kind[1]])
+            tick.set_fontsize(8)
+        elif kind[1]:
+            tick.set_color(NOT_IDENTIFIED_GREY)
+            tick.set_fontstyle("italic")
+    ax.set_ylim(y - 0.7, 0.0)
+    for a in (ax, ax_c, ax_b):
+        a.grid(axis="x", color="#E5E5E5", lw=0.5)
+        a.set_axisbelow(True)
+        a.tick_params(axis="y", length=0)
+        for hy in headers[1:]:
+            a.axhline(hy + 0.55, color="#BBBBBB", lw=0.5, zorder=0)
+    for a in (ax_c, ax_b):
+        a.tick_params(axis="y", labelleft=False)
+        a.xaxis.set_major_locator(plt.MaxNLocator(4, integer=True))
+    ax_c.set_xlim(0, n_total * 1.04)
+    ax_b.set_xlim(0, max(1, int((summary["n_best"] + summary["n_larger_but_flagged"]).max())) * 1.08)
+    ax.axvline(0, color="black", lw=0.7, ls="--")
+    ax.set_xlabel("Posterior mean gain in the phase's window\nprobability (pp), over municipalities")
+    ax.set_title("Gain if present", fontweight="bold")
+    ax_c.set_xlabel("Municipalities")
+    ax_c.set_title("Credible gain\n(89% interval > 0)", fontweight="bold")
+    ax_b.set_xlabel("Municipalities")
+    ax_b.set_title("Best change\nin its municipality", fontweight="bold")
+    handles = [Line2D([], [], color=PHASE_COLOURS[p], lw=INTERVAL_WIDTHS[89] * 1.4, marker="o", ms=4, mec="black",
+                      label=f"{PHASE_LABELS[p]} factor") for p in PHASES]
+    handles += [
+        Line2D([], [], color="#555555", lw=0.9, label="90% of municipalities"),
+        Line2D([], [], color="#555555", lw=INTERVAL_WIDTHS[89] * 1.4, marker="o", ms=4, mec="black",
+               label="middle 50%, median"),
+        Line2D([], [], color=NOT_IDENTIFIED_GREY, lw=0.9, ls=(0, (2, 1)), marker="o", ms=4, mfc="white",
+               label="flagged factor"),
+        Line2D([], [], color=kc, ls="", marker="^", ms=3.5, mec="black",
+               label="median knock-on on institutionalisation"),
+        Patch(facecolor="#E8E8E8", label="could change (not yet +1)"),
+        Patch(facecolor="white", edgecolor=NOT_IDENTIFIED_GREY, hatch="////", label="flagged change (count)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
+    if note:
+        note_axes(fig, grid[1, :], note)
+    fig.suptitle(f"What if one factor were present? Gains over {n_total:,} municipalities", fontweight="bold")
     return fig

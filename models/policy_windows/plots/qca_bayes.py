@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -39,20 +41,45 @@ def term_literals(term: str) -> dict[str, int]:
     return out
 
 
-def solution_columns(solutions: pd.DataFrame, max_solutions: int = 8) -> tuple[pd.DataFrame, dict[str, int]]:
+#: At most this many term columns per phase: with many cases a solution can have a dozen terms
+#: and there can be millions of alternatives. Each type's first solution gets its terms of
+#: largest raw coverage when it is longer than its share; later alternatives only whole.
+MAX_TERM_COLUMNS = 12
+
+
+def solution_columns(
+    solutions: pd.DataFrame, max_solutions: int = 8, max_columns: int = MAX_TERM_COLUMNS
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """One column per term of the first ``max_solutions`` alternatives of each solution type,
     labelled P1, P2 (or P1a, P1b for multi-term solutions) and C1a, C1b, ...; also returns
-    how many alternatives each type had in total."""
+    how many alternatives each type had in total (``n_solutions`` where the table has it).
+
+    At most ``max_columns`` columns in all: a type's first solution keeps its terms of largest
+    raw coverage when it is longer than its share (half the room while another type follows,
+    column ``shown``: "k of n terms"); further alternatives are added only whole."""
     rows, totals = [], {}
-    for kind in SOLUTION_ORDER:
+    kinds = [kind for kind in SOLUTION_ORDER if (solutions["solution_type"] == kind).any()]
+    room = max_columns
+    for i, kind in enumerate(kinds):
         part = solutions[solutions["solution_type"] == kind]
         ids = sorted(part["solution_id"].unique())
-        totals[kind] = len(ids)
-        for sid in ids[:max_solutions]:
+        totals[kind] = int(part["n_solutions"].iloc[0]) if "n_solutions" in part else len(ids)
+        later = len(kinds) - i - 1  # keep a column for each type still to come
+        for n, sid in enumerate(ids[:max_solutions]):
             terms = part[part["solution_id"] == sid]
+            budget = room - later
+            shown = ""
+            if n == 0:
+                cap = max(1, budget // 2 if later else budget)
+                if len(terms) > cap:
+                    shown = f"{cap} of {len(terms)} terms"
+                    terms = terms.sort_values("raw_coverage", ascending=False, kind="stable").head(cap).sort_index()
+            elif len(terms) > budget:
+                break
             for k, (_, term) in enumerate(terms.iterrows()):
-                suffix = "" if len(terms) == 1 else "abcdefghijklmnopqrstuvwxyz"[k % 26]
-                rows.append({**term.to_dict(), "label": f"{SOLUTION_PREFIX[kind]}{sid}{suffix}"})
+                suffix = "" if len(terms) == 1 and not shown else "abcdefghijklmnopqrstuvwxyz"[k % 26]
+                rows.append({**term.to_dict(), "label": f"{SOLUTION_PREFIX[kind]}{sid}{suffix}", "shown": shown})
+            room -= len(terms)
     return pd.DataFrame(rows), totals
 
 
@@ -88,7 +115,9 @@ def qca_vs_bayes(
     subfigs = fig.subfigures(len(PHASES), 1, height_ratios=heights)
 
     for p, (phase, cols, totals, order) in enumerate(plans):
-        grid = subfigs[p].add_gridspec(1, 3, width_ratios=[0.21 * n_cols + 0.25, 0.85, 1.45])
+        # more than 10 term columns: the effect panel widens with them, so its title still fits
+        grid = subfigs[p].add_gridspec(
+            1, 3, width_ratios=[0.21 * n_cols + 0.25, 0.85, 1.45 + 0.1 * max(0, n_cols - 10)])
         ax_m = subfigs[p].add_subplot(grid[0, 0])
         ax_p = subfigs[p].add_subplot(grid[0, 1], sharey=ax_m)
         ax_a = subfigs[p].add_subplot(grid[0, 2], sharey=ax_m)
@@ -97,11 +126,14 @@ def qca_vs_bayes(
         kinds = []
         for kind in SOLUTION_ORDER:
             if totals.get(kind):
-                shown = len(set(cols.loc[cols["solution_type"] == kind, "solution_id"])) if not cols.empty else 0
-                more = f", {shown} shown" if totals[kind] > shown else ""
-                kinds.append(f"{totals[kind]} {kind} ({SOLUTION_PREFIX[kind]}{more})")
-        subfigs[p].suptitle(f"{PHASE_LABELS[phase]}: " + ("; ".join(kinds) if kinds else "no QCA solution"),
-                            fontweight="bold", x=0.01, ha="left", fontsize=8.5)
+                mine = cols[cols["solution_type"] == kind] if not cols.empty else cols
+                shown = len(set(mine["solution_id"])) if not cols.empty else 0
+                more = f", {shown:,} shown" if totals[kind] > shown else ""
+                short = next((text for text in mine.get("shown", []) if text), "")
+                more += f", {short}" if short else ""
+                kinds.append(f"{totals[kind]:,} {kind} ({SOLUTION_PREFIX[kind]}{more})")
+        title = f"{PHASE_LABELS[phase]}: " + ("; ".join(kinds) if kinds else "no QCA solution")
+        subfigs[p].suptitle(textwrap.fill(title, 100), fontweight="bold", x=0.01, ha="left", fontsize=8.5)
         if cols.empty:
             ax_m.text(0.5, 0.5, "No case with an open window:\nnothing to minimise", ha="center", va="center",
                       transform=ax_m.transAxes)
@@ -165,7 +197,7 @@ def qca_vs_bayes(
         ax_p.axvline(0.5, color="black", lw=0.6, ls="--")
         ax_p.set_title("P(β > 0)", fontweight="bold")
         ax_a.axvline(0, color="black", lw=0.6, ls="--")
-        ax_a.set_title("Effect on window (pp)", fontweight="bold")
+        ax_a.set_title("Effect on window (pp)" if n_cols <= 10 else "Effect on\nwindow (pp)", fontweight="bold")
         if p == len(PHASES) - 1:
             ax_p.set_xlabel("posterior probability")
             ax_a.set_xlabel("lacking → present")

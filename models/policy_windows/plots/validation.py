@@ -113,8 +113,9 @@ def recovery_figure(rows: pd.DataFrame, table: pd.DataFrame) -> Figure:
     m_star = float(table["M_needed_halfwidth"].iloc[0])
     target = 2 * float(table["target_halfwidth"].iloc[0])
     grid = np.geomspace(min(ms), max(max(ms), m_star) * 1.5, 50)
-    ax.loglog(grid, target * np.sqrt(m_star) / np.sqrt(grid), color=OKABE_ITO["vermillion"], lw=0.8,
-              label="∝ 1/√M")
+    slope = float(table["curve_slope"].iloc[0])
+    ax.loglog(grid, np.exp(float(table["curve_log_c"].iloc[0])) * grid**slope, color=OKABE_ITO["vermillion"], lw=0.8,
+              label=f"fit: ∝ M^{slope:.2f}")
     ax.axhline(target, color=OKABE_ITO["vermillion"], ls=":", lw=0.8)
     ax.axvline(m_star, color=OKABE_ITO["vermillion"], ls=":", lw=0.8)
     ax.annotate(f"±{target / 2:g} at\nM ≈ {m_star:,.0f}", (m_star, target), fontsize=7, xytext=(4, 6),

@@ -26,7 +26,10 @@ Conventions
   explicit Quine-McCluskey with all remainders listed.
 * Cover selection is exact: all covers with the minimal number of prime implicants are
   returned as alternative solutions (no dominance pruning, no tie-break on literal
-  count), ordered by total number of literals.
+  count), ordered by total number of literals. With hundreds of cases, primes that cover
+  the same rows multiply into millions of equally minimal alternatives: at most
+  ``MAX_SOLUTIONS`` are listed (those with the fewest literals) and ``n_solutions`` in the
+  solutions table says how many there are.
 * Fit measures use the standard crisp-set definitions (Ragin 2008): consistency of
   sufficiency |X∩Y|/|X|, coverage |X∩Y|/|Y|, unique coverage of a term = share of Y
   covered by that term and by no other term of the solution; necessity consistency
@@ -65,6 +68,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+import heapq
 from itertools import product
 
 import numpy as np
@@ -84,6 +88,7 @@ SOLUTION_COLUMNS: tuple[str, ...] = (
     "solution_consistency",
     "solution_coverage",
     "cases_covered",
+    "n_solutions",
 )
 _TRUTH_TABLE_EXTRA: tuple[str, ...] = (
     "n",
@@ -92,6 +97,11 @@ _TRUTH_TABLE_EXTRA: tuple[str, ...] = (
     "outcome_code",
     "contradictory",
 )
+#: Alternative solutions listed per solution type at most (``n_solutions`` says how many exist).
+MAX_SOLUTIONS = 20
+# Up to this many alternatives are all listed and sorted before the first MAX_SOLUTIONS are
+# kept; beyond it only the MAX_SOLUTIONS with the fewest literals are built.
+_ENUMERATION_LIMIT = 20_000
 _CASE_SEP = ","
 _TOL = 1e-12
 
@@ -331,15 +341,21 @@ def _parsimonious_primes(positives: Sequence[int], negatives: Sequence[int]) -> 
     return primes
 
 
-def _minimal_covers(primes: Iterable[Cube], positives: Sequence[int]) -> list[list[Cube]]:
-    """All covers of the positive rows with the fewest primes (exact, by deepening search).
+def _minimal_covers(
+    primes: Iterable[Cube], positives: Sequence[int], max_solutions: int | None = None
+) -> tuple[list[list[Cube]], int]:
+    """All covers of the positive rows with the fewest primes (exact, by deepening search),
+    and how many there are; above ``max_solutions`` only that many, fewest literals first.
 
     Primes with identical coverage are interchangeable, so the search runs over distinct
-    coverage masks and the mask covers are expanded back into prime combinations.
+    coverage masks and the mask covers are expanded back into prime combinations. The search
+    deepens from a lower bound (rows no two of which one mask covers), branches on the row with
+    the fewest masks left, and bans in each branch the masks its earlier siblings tried, so it
+    reaches every cover once and stays fast with hundreds of cases.
     """
     positives = list(positives)
     if not positives:
-        return []
+        return [], 0
     groups: dict[int, list[Cube]] = {}
     for cube in sorted(primes):
         mask = sum(1 << j for j, m in enumerate(positives) if _covers(cube, m))
@@ -352,30 +368,80 @@ def _minimal_covers(primes: Iterable[Cube], positives: Sequence[int]) -> list[li
     if union != full:
         raise ValueError("Prime implicants do not cover all positive rows.")
     masks = sorted(groups, key=lambda m: (-m.bit_count(), m))
+    rows = range(len(positives))
+    covering = {j: [mask for mask in masks if mask >> j & 1] for j in rows}
 
-    def search(
-        covered: int, chosen: tuple[int, ...], limit: int, found: set[frozenset[int]]
-    ) -> None:
+    def lower_bound(uncovered: int, allowed) -> int | None:
+        """Rows no two of which one allowed mask covers each need a mask of their own; None
+        when some uncovered row has no allowed mask left."""
+        bound, rest = 0, uncovered
+        while rest:
+            j = (rest & -rest).bit_length() - 1
+            reach = 0
+            for mask in covering[j]:
+                if allowed(mask):
+                    reach |= mask
+            if not reach:
+                return None
+            bound += 1
+            rest &= ~reach
+        return bound
+
+    def search(covered: int, chosen: tuple[int, ...], banned: frozenset[int], limit: int,
+               found: set[frozenset[int]]) -> None:
         if covered == full:
             found.add(frozenset(chosen))
             return
-        if len(chosen) == limit:
+        uncovered = full & ~covered
+        bound = lower_bound(uncovered, lambda mask: mask not in banned)
+        if bound is None or len(chosen) + bound > limit:
             return
-        first = (~covered & full) & -(~covered & full)  # lowest uncovered positive row
-        for mask in masks:
-            if mask & first:
-                search(covered | mask, (*chosen, mask), limit, found)
+        # Branch on the uncovered row with the fewest allowed masks; a sibling branch bans the
+        # masks tried before it, so every cover is reached once.
+        row = min((j for j in rows if uncovered >> j & 1),
+                  key=lambda j: sum(1 for mask in covering[j] if mask not in banned))
+        tried = set(banned)
+        for mask in covering[row]:
+            if mask in tried:
+                continue
+            search(covered | mask, (*chosen, mask), frozenset(tried), limit, found)
+            tried.add(mask)
 
     found: set[frozenset[int]] = set()
-    for limit in range(1, len(positives) + 1):
-        search(0, (), limit, found)
+    start = lower_bound(full, lambda mask: True) or 1
+    for limit in range(start, len(positives) + 1):
+        search(0, (), frozenset(), limit, found)
         if found:
             break
-    covers: set[frozenset[Cube]] = set()
-    for mask_cover in found:
-        for combo in product(*(groups[mask] for mask in sorted(mask_cover))):
-            covers.add(frozenset(combo))
-    return [list(cover) for cover in covers]
+    choices = [[groups[mask] for mask in sorted(cover)] for cover in sorted(found, key=sorted)]
+    total = sum(int(np.prod([len(group) for group in cover])) for cover in choices)
+    if max_solutions is None or total <= max(max_solutions, _ENUMERATION_LIMIT):
+        return [list(combo) for cover in choices for combo in product(*cover)], total
+    return _fewest_literals(choices, max_solutions), total
+
+
+def _fewest_literals(choices: list[list[list[Cube]]], n: int) -> list[list[Cube]]:
+    """The ``n`` prime combinations with the fewest literals in total, over every mask cover
+    (one list of interchangeable primes per mask), without listing the others: a best-first
+    walk over each cover's index tuples (each tuple reached once: only positions from the last
+    one advanced on may advance)."""
+    ranked = [[sorted(group, key=lambda cube: (cube[0].bit_count(), cube)) for group in cover] for cover in choices]
+
+    def literals(c: int, index: tuple[int, ...]) -> int:
+        return sum(ranked[c][i][k][0].bit_count() for i, k in enumerate(index))
+
+    heap = [(literals(c, (0,) * len(cover)), c, (0,) * len(cover)) for c, cover in enumerate(ranked)]
+    heapq.heapify(heap)
+    out: list[list[Cube]] = []
+    while heap and len(out) < n:
+        _, c, index = heapq.heappop(heap)
+        out.append([ranked[c][i][k] for i, k in enumerate(index)])
+        last = max((i for i, k in enumerate(index) if k), default=0)
+        for i in range(last, len(index)):
+            if index[i] + 1 < len(ranked[c][i]):
+                step = index[:i] + (index[i] + 1,) + index[i + 1:]
+                heapq.heappush(heap, (literals(c, step), c, step))
+    return out
 
 
 def _cube_to_implicant(cube: Cube, conditions: Sequence[str]) -> Implicant:
@@ -392,15 +458,29 @@ def _term_key(term: Implicant, conditions: Sequence[str]) -> tuple[int, ...]:
 
 
 def minimise(
-    truth_table: pd.DataFrame, conditions: list[str], include_remainders: bool
+    truth_table: pd.DataFrame, conditions: list[str], include_remainders: bool,
+    max_solutions: int | None = MAX_SOLUTIONS,
 ) -> list[list[Implicant]]:
-    """All minimal solutions for the positive rows of a truth table.
+    """All minimal solutions for the positive rows of a truth table (at most ``max_solutions``;
+    :func:`minimise_counted` also says how many there are): the first in the order below.
 
     Returns a list of alternative solutions (each a list of ``Implicant`` terms, i.e. a
     disjunction); empty if no row is positive. ``include_remainders=False`` gives the
     conservative solution (only observed positive rows are minimised),
     ``True`` the parsimonious one (unobserved configurations are don't-cares).
     """
+    return minimise_counted(truth_table, conditions, include_remainders, max_solutions)[0]
+
+
+def minimise_counted(
+    truth_table: pd.DataFrame, conditions: list[str], include_remainders: bool,
+    max_solutions: int | None = MAX_SOLUTIONS,
+) -> tuple[list[list[Implicant]], int]:
+    """:func:`minimise` and the number of equally minimal solutions. With many cases, primes
+    that cover the same rows multiply into more alternatives than anyone can read (10^8 with
+    355 simulated municipalities); above ``max_solutions`` (None: no limit) only the first
+    ``max_solutions`` are returned (above ``_ENUMERATION_LIMIT`` alternatives: those with the
+    fewest literals, without building the others), in the same order."""
     conditions = list(conditions)
     _check_conditions(conditions)
     values = _binary_matrix(truth_table, conditions)
@@ -413,19 +493,21 @@ def minimise(
     positives = sorted(codes[outcome_code == 1].tolist())
     negatives = sorted(codes[outcome_code == 0].tolist())
     if not positives:
-        return []
+        return [], 0
     if include_remainders:
         primes = _parsimonious_primes(positives, negatives)
     else:
         primes = _quine_mccluskey(positives, len(conditions))
+    covers, total = _minimal_covers(primes, positives, max_solutions)
     solutions = []
-    for cover in _minimal_covers(primes, positives):
+    for cover in covers:
         terms = [_cube_to_implicant(cube, conditions) for cube in cover]
         solutions.append(sorted(terms, key=lambda t: _term_key(t, conditions)))
-    return sorted(
+    solutions = sorted(
         solutions,
         key=lambda s: (sum(t.n_literals for t in s), [_term_key(t, conditions) for t in s]),
     )
+    return solutions[:max_solutions], total
 
 
 # ---------------------------------------------------------------------------
@@ -533,7 +615,8 @@ def necessity(data: pd.DataFrame, conditions: list[str], outcome: str) -> pd.Dat
 
 
 def _solutions_table(
-    data: pd.DataFrame, models: Mapping[str, list[list[Implicant]]], outcome: str
+    data: pd.DataFrame, models: Mapping[str, list[list[Implicant]]], outcome: str,
+    totals: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     terms = [t for sols in models.values() for sol in sols for t in sol]
     used = [name for term in terms for name, _ in term.literals]
@@ -551,6 +634,7 @@ def _solutions_table(
                         **term,
                         "solution_consistency": fit["consistency"],
                         "solution_coverage": fit["coverage"],
+                        "n_solutions": (totals or {}).get(solution_type, len(solutions)),
                     }
                 )
     return pd.DataFrame(rows, columns=list(SOLUTION_COLUMNS))
@@ -566,7 +650,8 @@ def qca_phase(
 
     ``data`` holds crisp memberships (cases in the index). With ``conditions=None`` all
     non-outcome columns that vary across cases are used. Returns ``conditions`` (used),
-    ``truth_table``, ``solutions`` (one row per term, columns ``SOLUTION_COLUMNS``),
+    ``truth_table``, ``solutions`` (one row per term, columns ``SOLUTION_COLUMNS``; at most
+    ``MAX_SOLUTIONS`` alternatives per type, ``n_solutions`` says how many exist),
     ``necessity`` and ``models`` (``{solution_type: [[Implicant, ...], ...]}``).
     A solution type without any positive row contributes no rows to ``solutions``.
     """
@@ -574,14 +659,16 @@ def qca_phase(
         conditions = drop_constant_conditions(data, [c for c in data.columns if c != outcome])
     conditions = list(conditions)
     table = truth_table(data, conditions, outcome, incl_cut=incl_cut)
-    models = {
-        solution_type: minimise(table, conditions, include_remainders=remainders)
+    counted = {
+        solution_type: minimise_counted(table, conditions, include_remainders=remainders)
         for solution_type, remainders in zip(SOLUTION_TYPES, (False, True), strict=True)
     }
+    models = {solution_type: solutions for solution_type, (solutions, _) in counted.items()}
+    totals = {solution_type: total for solution_type, (_, total) in counted.items()}
     return {
         "conditions": conditions,
         "truth_table": table,
-        "solutions": _solutions_table(data, models, outcome),
+        "solutions": _solutions_table(data, models, outcome, totals),
         "necessity": necessity(data, conditions, outcome),
         "models": models,
     }

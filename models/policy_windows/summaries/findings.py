@@ -9,9 +9,11 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from policy_windows.inference.comparison import SIVULA_CLOSE
+from policy_windows.inference.comparison import LOMO, SIVULA_CLOSE
 from policy_windows.constants import PHASES
+from policy_windows.summaries.counterfactuals import what_if_by_factor
 from policy_windows.summaries.evidence import DECISIVE, readable
+from policy_windows.summaries.scale import lists_municipalities
 
 # Thresholds: an |elpd difference| below ELPD_TRUST cannot be trusted (Sivula et al. 2022); a Spearman correlation
 # with the default fit of at least RANK_STABLE keeps an ordering; the factor order is prior-driven if power-scaling
@@ -34,6 +36,8 @@ SCORES = {"brier_score": "in-sample", "brier_score_loo": "by PSIS-LOO", "brier_s
 TESTS = {"p_chisq_holm": "χ² test", "p_ks_holm": "KS test", "p_elements_holm": "per-element test"}
 CALLS = {"sign_call": "sign call", "evidence": "evidence label"}
 NECESSITY = r"the model does not encode necessity: [^;.]*"
+#: Above scale.MAX_LISTED_MUNICIPALITIES municipalities the what-if bullet names this many factors instead.
+WHAT_IF_FACTORS = 6
 SOURCES = {"model_table": "data/processed/model_table.csv", "factors": "data/processed/factors.csv"} | {
     k: f"results/tables/{k}.csv" for k in ("factor_effects", "window_probability", "what_if", "highlighted_factors",
     "conclusion_sensitivity", "rank_agreement", "model_comparison", "generative_checks", "prior_sensitivity",
@@ -163,9 +167,10 @@ def _windows(t, name, facts) -> str:
     for phase in PHASES:
         rows = wp[wp["phase"] == phase]
         yes, no = (rows.loc[rows["observed_window"] == v, "window_probability_mean"] for v in (1, 0))
-        parts.append(f"{phase}: {_span(yes.min(), yes.max())} with an observed window "
-                     f"({', '.join(map(str, rows.loc[rows['observed_window'] == 1, 'municipality']))}), "
-                     f"{_span(no.min(), no.max())} for the other {len(no)}")
+        which = (", ".join(map(str, rows.loc[rows["observed_window"] == 1, "municipality"]))
+                 if lists_municipalities(len(rows)) else f"{len(yes):,} municipalities")
+        parts.append(f"{phase}: {_span(yes.min(), yes.max())} with an observed window ({which}), "
+                     f"{_span(no.min(), no.max())} for the other {len(no):,}")
         apart &= bool(yes.empty or no.empty or yes.min() > no.max())
     w = wp.loc[(wp["window_probability_eti95_ub"] - wp["window_probability_eti95_lb"]).idxmax()]
     windows = _bullet("Windows", ("window_probability",), [
@@ -188,14 +193,20 @@ def _windows(t, name, facts) -> str:
     return windows + "\n" + _bullet("Generative checks and calibration", ("generative_checks",), [], lines)
 
 
+def _exact_scheme(lomo: pd.DataFrame) -> str:
+    """How the exact cross-validation rows were made, as the sentence names it (the reason too, unless LOMO)."""
+    (scheme, reason), = set(zip(lomo["scheme"], lomo["scheme_reason"]))
+    return f"exact {scheme}" if scheme == LOMO else f"exact {scheme} cross-validation over municipalities ({reason})"
+
+
 def _comparison(t, name, facts) -> str:
     mc = t["model_comparison"]
-    lomo, loo = (mc[mc["method"] == m].set_index("variant") for m in ("lomo_exact", "psis_loo"))
+    lomo, loo = mc[mc["method"] != "psis_loo"].set_index("variant"), mc[mc["method"] == "psis_loo"].set_index("variant")
     best, gaps = lomo["elpd"].idxmax(), lomo.loc[MAIN, "elpd"] - lomo["elpd"].drop(MAIN)
     facts.update(close=gaps[gaps.abs() < ELPD_TRUST], others=len(gaps))
     same = list(lomo.sort_values("rank").index) == list(loo.sort_values("rank").index)
     return _bullet("Model comparison", ("model_comparison",), [
-        f"By exact leave-one-municipality-out the best model is `{best}` (elpd {_f(lomo.loc[best, 'elpd'], 1)}, SE "
+        f"By {_exact_scheme(lomo)} the best model is `{best}` (elpd {_f(lomo.loc[best, 'elpd'], 1)}, SE "
         f"{_f(lomo.loc[best, 'se'], 1)})" + (f"; `{MAIN}` is {_f(-gaps.get(best, 0.0), 1)} behind it." if best != MAIN else "."),
         f"elpd of `{MAIN}` minus " + _join(f"`{v}` {_f(gaps[v], 1, True)}" for v in VERSUS if v in gaps) + ".",
         "sum_score" in gaps and f"The {_f(gaps['sum_score'], 1, True)} over `sum_score` (one slope per stream on the sum "
@@ -239,17 +250,32 @@ def _what_if(t, name, facts) -> str:
     blind = wi["identification"] == "not identified"
     best = wi[~flagged].sort_values("gain_pp_mean", ascending=False, kind="stable").groupby("municipality").head(1)
     knock = wi.loc[wi["phase"] == PHASES[0], "knock_on_institutionalisation_pp_mean"].dropna()
-    return _bullet("What-if", ("what_if",), [
-        f"{len(wi)} single changes of a factor to present (+1). {int(flagged.sum())} are flagged: {int(unseen.sum())} "
-        f"set a level never observed for that factor, {int(blind.sum())} concern a factor the data do not identify "
-        f"({int((unseen & blind).sum())} both).",
+    n_m = wi["municipality"].nunique()
+    head = [
+        f"{len(wi):,} single changes of a factor to present (+1). {int(flagged.sum()):,} are flagged: "
+        f"{int(unseen.sum()):,} set a level never observed for that factor, {int(blind.sum()):,} concern a factor the "
+        f"data do not identify ({int((unseen & blind).sum()):,} both).",
         len(knock) and f"The knock-on effect of agenda changes on the institutionalisation window is "
         f"{_span(knock.min(), knock.max(), _pp)} pp (posterior means).",
-        "These are model-based counterfactuals, not predictions. The best unflagged change per municipality, as gain "
-        "in that phase's window probability:"],
-        [f"municipality {r.municipality}: {name(r.factor)} ({r.phase}; {r.identification}) {_pp(r.gain_pp_mean)} pp "
-         f"(89% interval {_span(r.gain_pp_eti89_lb, r.gain_pp_eti89_ub, _pp)})"
-         for r in best.sort_values("municipality").itertuples()])
+    ]
+    if lists_municipalities(n_m):
+        return _bullet("What-if", ("what_if",), [*head,
+            "These are model-based counterfactuals, not predictions. The best unflagged change per municipality, as "
+            "gain in that phase's window probability:"],
+            [f"municipality {r.municipality}: {name(r.factor)} ({r.phase}; {r.identification}) {_pp(r.gain_pp_mean)} "
+             f"pp (89% interval {_span(r.gain_pp_eti89_lb, r.gain_pp_eti89_ub, _pp)})"
+             for r in best.sort_values("municipality").itertuples()])
+    # Too many municipalities to list: the factors that are most often the best unflagged change.
+    per = what_if_by_factor(wi)
+    top = per[per["n_best"] > 0].sort_values("n_best", ascending=False, kind="stable").head(WHAT_IF_FACTORS)
+    return _bullet("What-if", ("what_if",), [*head,
+        f"These are model-based counterfactuals, not predictions. Over {n_m:,} municipalities, the factors that are most "
+        "often the best unflagged change (`results/tables/what_if_by_factor.csv`), with the posterior mean gain in "
+        "that phase's window probability over the municipalities where they could change:"],
+        [f"{_cap(name(r.factor))} ({r.phase}; {r.identification}): the best change in {r.n_best:,} municipalities; a "
+         f"credible gain (89% interval above zero) in {r.n_credible_gain:,} of the {r.n_municipalities:,} where it could "
+         f"change; median gain {_pp(r.mean_gain_pp_median)} pp (90% of municipalities "
+         f"{_span(r.mean_gain_pp_q05, r.mean_gain_pp_q95, _pp)})" for r in top.itertuples()])
 
 
 def _inference(t, name, facts) -> str:
@@ -271,10 +297,19 @@ def _inference(t, name, facts) -> str:
         f"{fits['max_rhat'].max():.3f}; {int(fits['divergences'].sum()) or 'no'} divergent transitions."])
 
 
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+
+
+def _cases(n: int) -> str:
+    """A count of cases in words up to twelve ("eight"), in digits beyond ("355", "3,550")."""
+    return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else f"{n:,}"
+
+
 def _cannot_tell(t, name, facts) -> str:
     seen, hl, close, none = facts["seen"], t["highlighted_factors"], facts["close"], facts["none"]
     k = int((seen["evidence"] == "factor-specific").sum())
-    return _bullet("What eight cases cannot tell", (), [], [
+    return _bullet(f"What {_cases(t['model_table']['municipality'].nunique())} cases cannot tell", (), [], [
         f"Which factor within a stream matters: {_of(k, len(seen))} factors the data identify (even weakly) "
         f"{'is' if k == 1 else 'are'} singled out (largest P(β > μ) {_f(seen['p_beta_above_mu'].max())}).",
         f"Whether the thesis's three factors are decisive: {_of(facts['hl_weak'], len(hl))} are weakly or not "

@@ -34,7 +34,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
 
 from policy_windows.constants import CODES, PHASES, STREAMS
 from policy_windows.data.design import ModelData
@@ -43,41 +42,89 @@ from policy_windows.summaries.evidence import readable
 LEVEL_NAMES: dict[int, str] = {-1: "lacking (-1)", 0: "not reported (0)", 1: "present (+1)"}
 LEVEL_LABELS: dict[int, str] = {-1: "-1", 0: "0", 1: "+1"}
 _TOL = 1e-9
+#: A municipality's rows carry a direction of the centred design alone when its leverage is this close to 1.
+_LEVERAGE_TOL = 1e-8
 
 
-def _design(data: ModelData, rows: np.ndarray, coupling: bool, municipality_effect: bool, reported: bool):
-    """Joint design ``Z`` of the linear predictor over the stream observations of ``rows``,
-    with a readable label per column. Columns: 6 baselines, factors, propensities, couplings
-    and, for the reported-indicator coding, one "reported" column |x| per factor."""
+def _theta_design(data: ModelData, coupling: bool, reported: bool) -> tuple[np.ndarray, list[str]]:
+    """The design's columns other than the propensities, per municipality and phase x stream
+    cell: an array (municipality, cell, column) with a readable label per column. Columns: 6
+    baselines, factors, couplings and, for the reported-indicator coding, one "reported"
+    column |x| per factor."""
     n_groups = len(PHASES) * len(STREAMS)
-    labels = [f"the {g.replace('/', ' ')} baseline" for g in data.coords["group"]]
-    labels += list(data.factors)
-    blocks = []
-    for m in rows:
-        for g in range(n_groups):
-            row = [float(g == h) for h in range(n_groups)]
-            row += [data.x[m, f] if data.factor_group[f] == g else 0.0 for f in range(len(data.factors))]
-            if municipality_effect:
-                row += [float(m == r) for r in rows]
-            if coupling:
-                row += [data.agenda_window[m] if g == len(STREAMS) + s else 0.0 for s in range(len(STREAMS))]
-            if reported:
-                row += [abs(data.x[m, f]) if data.factor_group[f] == g else 0.0 for f in range(len(data.factors))]
-            blocks.append(row)
-    if municipality_effect:
-        labels += [f"the propensity of municipality {data.municipalities[r]}" for r in rows]
+    n_mun = data.x.shape[0]
+    labels = [f"the {g.replace('/', ' ')} baseline" for g in data.coords["group"]] + list(data.factors)
+    blocks = [np.broadcast_to(np.eye(n_groups), (n_mun, n_groups, n_groups))]
+    in_group = np.asarray(data.factor_group)[None, :] == np.arange(n_groups)[:, None]  # (cell, factor)
+    blocks.append(in_group[None, :, :] * data.x[:, None, :])
     if coupling:
         labels += [f"the coupling to the agenda window ({s})" for s in STREAMS]
+        cells = np.arange(n_groups)[:, None] == len(STREAMS) + np.arange(len(STREAMS))[None, :]  # (cell, stream)
+        blocks.append(cells[None, :, :] * np.asarray(data.agenda_window, dtype=float)[:, None, None])
     if reported:
         labels += [f"whether {f} was reported at all" for f in data.factors]
-    return np.asarray(blocks, dtype=float), labels
+        blocks.append(in_group[None, :, :] * np.abs(data.x)[:, None, :])
+    return np.concatenate(blocks, axis=2).astype(float), labels
 
 
-def _dependence(z: np.ndarray) -> np.ndarray:
-    """Projection onto the null space of ``z``: column j is unidentified iff P[j, j] > 0,
-    and P[j, k] != 0 names the columns it is confounded with (basis-independent)."""
-    basis = null_space(z)
-    return basis @ basis.T if basis.size else np.zeros((z.shape[1], z.shape[1]))
+class _NullSpace:
+    """The dependence among the design's columns, on all municipalities and without any one.
+
+    The joint design ``Z`` of the linear predictor (one row per stream observation) has the
+    columns of :func:`_theta_design` and, with propensities, one column per municipality. A
+    vector (theta, u) is in the null space of ``Z`` iff theta is in the null space of the
+    design with each municipality's rows centred (its propensity absorbs their mean) and
+    u[m] = -(mean of municipality m's rows of ``Z_theta``) theta. So the null space comes from
+    a design with about 30 columns instead of 30 + M. Dropping a municipality removes only its
+    rows (and its propensity): a direction of the centred design becomes null exactly when
+    that municipality's rows carry all of it (leverage 1), which one SVD shows for every
+    municipality at once. Cost: linear in M (it was a null space of a 6M x (33 + M) matrix per
+    municipality).
+
+    :meth:`projection` is the block of the orthogonal projection onto the null space of the
+    full ``Z`` that belongs to the non-propensity columns: entry (j, j) > 0 iff column j is not
+    identified, and (j, k) != 0 names the columns it is confounded with (basis-independent).
+    """
+
+    def __init__(self, z: np.ndarray, municipality_effect: bool):
+        n_mun, self.n_rows, n_cols = z.shape
+        self.means = z.mean(axis=1) if municipality_effect else np.zeros((n_mun, n_cols))
+        centred = (z - self.means[:, None, :]).reshape(-1, n_cols)
+        # every right singular vector (more columns than rows with few municipalities), the
+        # left ones only for the rank (their number grows with M)
+        u, s, vt = np.linalg.svd(centred, full_matrices=False)
+        if centred.shape[0] < n_cols:
+            vt = np.linalg.svd(centred, full_matrices=True)[2]
+        # the rank tolerance scipy.linalg.null_space would use on the full Z
+        size = max(centred.shape[0], n_cols + (n_mun if municipality_effect else 0))
+        rank = int((s > size * np.finfo(float).eps * (s[0] if s.size else 0.0)).sum())
+        self.u, self.s, self.v = u[:, :rank], s[:rank], vt[:rank].T
+        self.basis = vt[rank:].T  # orthonormal basis of the centred design's null space
+
+    def _projection(self, basis: np.ndarray, means: np.ndarray) -> np.ndarray:
+        if basis.size == 0:
+            return np.zeros((basis.shape[0], basis.shape[0]))
+        shift = means @ basis  # -u of each null vector
+        gram = np.eye(basis.shape[1]) + shift.T @ shift
+        return basis @ np.linalg.solve(gram, basis.T)
+
+    def projection(self) -> np.ndarray:
+        """On all municipalities."""
+        return self._projection(self.basis, self.means)
+
+    def fragile(self) -> np.ndarray:
+        """Municipalities whose removal adds a direction to the null space."""
+        rows = self.u.reshape(-1, self.n_rows, self.u.shape[1])
+        leverage = np.linalg.eigvalsh(rows @ rows.transpose(0, 2, 1))  # per municipality, per own row
+        return np.flatnonzero((leverage > 1 - _LEVERAGE_TOL).any(axis=1))
+
+    def projection_without(self, m: int) -> np.ndarray:
+        """Without municipality ``m`` (its rows and its propensity column)."""
+        rows = self.u[m * self.n_rows:(m + 1) * self.n_rows]
+        residual, directions = np.linalg.eigh(np.eye(rows.shape[1]) - rows.T @ rows)
+        new = self.v @ (directions[:, residual < _LEVERAGE_TOL] / self.s[:, None])
+        basis = np.linalg.qr(np.hstack([self.basis, new]))[0] if new.size else self.basis
+        return self._projection(basis, np.delete(self.means, m, axis=0))
 
 
 def _partners(projection: np.ndarray, column: int, labels: list[str]) -> list[str]:
@@ -187,11 +234,11 @@ def factor_identification(
     # it from appearing as a partner in the dependence of the factors that do vary.
     varying = replace(data, x=np.where(constant[None, :], 0.0, data.x))
     everyone = np.arange(n_mun)
-    settings = (coupling, municipality_effect, reported_indicator)
-    z, labels = _design(varying, everyone, *settings)
-    full = _dependence(z)
-    dropped = [_design(varying, everyone[everyone != m], *settings) for m in everyone]
-    dropped = [(_dependence(z_m), labels_m) for z_m, labels_m in dropped]
+    z, labels = _theta_design(varying, coupling, reported_indicator)
+    space = _NullSpace(z, municipality_effect)
+    full = space.projection()
+    # Only a municipality whose removal adds a null direction can make a factor fragile.
+    dropped = {int(m): space.projection_without(int(m)) for m in space.fragile()}
     offset = len(PHASES) * len(STREAMS)
 
     verdicts, notes, confounded, fragile = [], [], [], []
@@ -199,7 +246,8 @@ def factor_identification(
         col = offset + f
         block = f"{PHASES[data.factor_phase[f]]} {STREAMS[data.factor_stream[f]]}"
         partners = _named(_partners(full, col, labels), data, f)
-        weak = [m for m in everyone if dropped[m][0][col, col] > _TOL]
+        # Dropping a municipality only adds null directions: an unidentified column stays so.
+        weak = list(everyone) if full[col, col] > _TOL else [m for m in dropped if dropped[m][col, col] > _TOL]
         confounded.append(",".join(partners))
         fragile.append("" if constant[f] else ",".join(data.municipalities[m] for m in weak))
         if constant[f]:
@@ -222,7 +270,7 @@ def factor_identification(
             verdicts.append("weakly identified")
             in_block = int(((data.factor_group == data.factor_group[f]) & ~constant).sum())
             n_coefficients = 1 + in_block * (2 if reported_indicator else 1) + int(coupling and data.factor_phase[f])
-            reasons = {m: _fragility(varying, f, m, _partners(dropped[m][0], col, dropped[m][1])) for m in weak}
+            reasons = {m: _fragility(varying, f, m, _partners(dropped[m], col, labels)) for m in weak}
             notes.append(_weak_note(data, reasons, n_coefficients, label))
         else:
             verdicts.append("identified")
