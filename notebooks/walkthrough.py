@@ -759,13 +759,14 @@ for phase in PHASES:
     part = truth[truth["phase"] == phase].dropna(axis="columns", how="all")
     conditions = [c for c in part.columns if c in FACTOR_NAMES]
     pars = solutions[(solutions["phase"] == phase) & (solutions["solution_type"] == "parsimonious")]
-    n_pars = int(pars["n_solutions"].iloc[0]) if "n_solutions" in pars and len(pars) else pars["solution_id"].nunique()
+    n_pars = pars["n_solutions"].iloc[0] if "n_solutions" in pars and len(pars) else pars["solution_id"].nunique()
     if not lists_municipalities(n_municipalities):  # with many cases: the first solution only
         pars = pars[pars["solution_id"] == pars["solution_id"].min()]
     in_solutions = sorted({t.strip().lstrip("~") for term in pars["term"] for t in str(term).split("*")})
     lines.append(
         f"* **{phase}**: {len(part):,} observed configurations of {len(conditions)} conditions for {int(part['n'].sum()):,} cases; "
-        f"{n_pars:,} parsimonious solution(s) (lowest consistency "
+        + (f"{int(n_pars):,} parsimonious solution(s)" if pd.notna(n_pars) else "too many parsimonious solutions to count")
+        + f" (lowest consistency "
         f"{pars['consistency'].min():.2f})"
         + (": " if lists_municipalities(n_municipalities) else f"; the first of them has {len(pars)} terms: ")
         + f"{listing(named_terms(t) for t in pars['term'])}. "
@@ -788,7 +789,8 @@ n_parsimonious = solutions[solutions["solution_type"] == "parsimonious"].groupby
     "n_solutions" if "n_solutions" in solutions else "solution_id"].agg("first" if "n_solutions" in solutions else "nunique")
 say(
     f"{len(necessary)} conditions have necessity consistency ≥ {DECISIVE:g} for their phase's window (table above). "
-    + listing(f"{phase}: {n:,} equally minimal parsimonious solution(s)" for phase, n in n_parsimonious.items())
+    + listing(f"{phase}: {int(n):,} equally minimal parsimonious solution(s)" if pd.notna(n)
+              else f"{phase}: too many equally minimal parsimonious solutions to count" for phase, n in n_parsimonious.items())
     + ". Where several formulas fit equally well, the cases do not choose between the factors in them, which is "
     "the QCA form of what section 3 finds for the Bayesian model."
 )

@@ -400,16 +400,18 @@ def what_if_per_factor(table: pd.DataFrame, factors: pd.DataFrame | None = None)
     ax_b.set_title("Best change\nin its municipality", fontweight="bold")
     handles = [Line2D([], [], color=PHASE_COLOURS[p], lw=INTERVAL_WIDTHS[89] * 1.4, marker="o", ms=4, mec="black",
                       label=f"{PHASE_LABELS[p]} factor") for p in PHASES]
+    any_flagged = bool(summary["flagged"].any() or summary["n_larger_but_flagged"].any())
     handles += [
         Line2D([], [], color="#555555", lw=0.9, label="90% of municipalities"),
         Line2D([], [], color="#555555", lw=INTERVAL_WIDTHS[89] * 1.4, marker="o", ms=4, mec="black",
                label="middle 50%, median"),
-        Line2D([], [], color=NOT_IDENTIFIED_GREY, lw=0.9, ls=(0, (2, 1)), marker="o", ms=4, mfc="white",
-               label="flagged factor"),
+        *([Line2D([], [], color=NOT_IDENTIFIED_GREY, lw=0.9, ls=(0, (2, 1)), marker="o", ms=4, mfc="white",
+                  label="flagged factor")] if any_flagged else []),
         Line2D([], [], color=kc, ls="", marker="^", ms=3.5, mec="black",
                label="median knock-on on institutionalisation"),
         Patch(facecolor="#E8E8E8", label="could change (not yet +1)"),
-        Patch(facecolor="white", edgecolor=NOT_IDENTIFIED_GREY, hatch="////", label="flagged change (count)"),
+        *([Patch(facecolor="white", edgecolor=NOT_IDENTIFIED_GREY, hatch="////", label="flagged change (count)")]
+          if any_flagged else []),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
     if note:

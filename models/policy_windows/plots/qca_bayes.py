@@ -52,7 +52,8 @@ def solution_columns(
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """One column per term of the first ``max_solutions`` alternatives of each solution type,
     labelled P1, P2 (or P1a, P1b for multi-term solutions) and C1a, C1b, ...; also returns
-    how many alternatives each type had in total (``n_solutions`` where the table has it).
+    how many alternatives each type had in total (``n_solutions`` where the table has it; None
+    where that is empty because they were too many to count).
 
     At most ``max_columns`` columns in all: a type's first solution keeps its terms of largest
     raw coverage when it is longer than its share (half the room while another type follows,
@@ -63,7 +64,8 @@ def solution_columns(
     for i, kind in enumerate(kinds):
         part = solutions[solutions["solution_type"] == kind]
         ids = sorted(part["solution_id"].unique())
-        totals[kind] = int(part["n_solutions"].iloc[0]) if "n_solutions" in part else len(ids)
+        count = part["n_solutions"].iloc[0] if "n_solutions" in part else len(ids)
+        totals[kind] = int(count) if pd.notna(count) else None  # None: too many to count
         later = len(kinds) - i - 1  # keep a column for each type still to come
         for n, sid in enumerate(ids[:max_solutions]):
             terms = part[part["solution_id"] == sid]
@@ -125,13 +127,15 @@ def qca_vs_bayes(
         ylabels = [(HIGHLIGHT_MARK + " " if f in HIGHLIGHTED_FACTORS else "") + factor_label(f, names) for f in order]
         kinds = []
         for kind in SOLUTION_ORDER:
-            if totals.get(kind):
+            if kind in totals and totals[kind] != 0:
                 mine = cols[cols["solution_type"] == kind] if not cols.empty else cols
                 shown = len(set(mine["solution_id"])) if not cols.empty else 0
-                more = f", {shown:,} shown" if totals[kind] > shown else ""
+                total = totals[kind]
+                more = f", {shown:,} shown" if total is None or total > shown else ""
                 short = next((text for text in mine.get("shown", []) if text), "")
                 more += f", {short}" if short else ""
-                kinds.append(f"{totals[kind]:,} {kind} ({SOLUTION_PREFIX[kind]}{more})")
+                count = f"{total:,}" if total is not None else "too many to count:"
+                kinds.append(f"{count} {kind} ({SOLUTION_PREFIX[kind]}{more})")
         title = f"{PHASE_LABELS[phase]}: " + ("; ".join(kinds) if kinds else "no QCA solution")
         subfigs[p].suptitle(textwrap.fill(title, 100), fontweight="bold", x=0.01, ha="left", fontsize=8.5)
         if cols.empty:

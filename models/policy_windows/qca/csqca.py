@@ -29,7 +29,10 @@ Conventions
   count), ordered by total number of literals. With hundreds of cases, primes that cover
   the same rows multiply into millions of equally minimal alternatives: at most
   ``MAX_SOLUTIONS`` are listed (those with the fewest literals) and ``n_solutions`` in the
-  solutions table says how many there are.
+  solutions table says how many there are. When even the covers are too many to search
+  exhaustively (dozens of positive configurations), the fewest terms come from an integer
+  program (``scipy.optimize.milp``), the first covers of that size found are listed, and
+  ``n_solutions`` is left empty: minimal solutions, but not all, and not counted.
 * Fit measures use the standard crisp-set definitions (Ragin 2008): consistency of
   sufficiency |X∩Y|/|X|, coverage |X∩Y|/|Y|, unique coverage of a term = share of Y
   covered by that term and by no other term of the solution; necessity consistency
@@ -102,6 +105,9 @@ MAX_SOLUTIONS = 20
 # Up to this many alternatives are all listed and sorted before the first MAX_SOLUTIONS are
 # kept; beyond it only the MAX_SOLUTIONS with the fewest literals are built.
 _ENUMERATION_LIMIT = 20_000
+# Nodes of the exact search over covers before it gives up counting (a few seconds); then the
+# fewest terms come from an integer program and only the first solutions are listed, uncounted.
+_SEARCH_NODES = 100_000
 _CASE_SEP = ","
 _TOL = 1e-12
 
@@ -343,7 +349,7 @@ def _parsimonious_primes(positives: Sequence[int], negatives: Sequence[int]) -> 
 
 def _minimal_covers(
     primes: Iterable[Cube], positives: Sequence[int], max_solutions: int | None = None
-) -> tuple[list[list[Cube]], int]:
+) -> tuple[list[list[Cube]], int | None]:
     """All covers of the positive rows with the fewest primes (exact, by deepening search),
     and how many there are; above ``max_solutions`` only that many, fewest literals first.
 
@@ -387,8 +393,13 @@ def _minimal_covers(
             rest &= ~reach
         return bound
 
+    nodes = [0]
+
     def search(covered: int, chosen: tuple[int, ...], banned: frozenset[int], limit: int,
-               found: set[frozenset[int]]) -> None:
+               found: set[frozenset[int]], stop: int | None = None) -> None:
+        nodes[0] += 1
+        if nodes[0] > _SEARCH_NODES or (stop is not None and len(found) >= stop):
+            raise _SearchStopped
         if covered == full:
             found.add(frozenset(chosen))
             return
@@ -404,20 +415,51 @@ def _minimal_covers(
         for mask in covering[row]:
             if mask in tried:
                 continue
-            search(covered | mask, (*chosen, mask), frozenset(tried), limit, found)
+            search(covered | mask, (*chosen, mask), frozenset(tried), limit, found, stop)
             tried.add(mask)
 
     found: set[frozenset[int]] = set()
-    start = lower_bound(full, lambda mask: True) or 1
-    for limit in range(start, len(positives) + 1):
-        search(0, (), frozenset(), limit, found)
-        if found:
-            break
+    counted = True
+    try:
+        start = lower_bound(full, lambda mask: True) or 1
+        for limit in range(start, len(positives) + 1):
+            search(0, (), frozenset(), limit, found)
+            if found:
+                break
+    except _SearchStopped:
+        # Too many cases for the exact count: the fewest masks from an integer program, then
+        # as many covers of that size as the search reaches, without counting them all.
+        counted, nodes[0] = False, 0
+        cover = _minimum_cover(masks, full)
+        found = set()
+        try:
+            search(0, (), frozenset(), len(cover), found, stop=max_solutions)
+        except _SearchStopped:
+            pass
+        found = found or {frozenset(cover)}
     choices = [[groups[mask] for mask in sorted(cover)] for cover in sorted(found, key=sorted)]
     total = sum(int(np.prod([len(group) for group in cover])) for cover in choices)
     if max_solutions is None or total <= max(max_solutions, _ENUMERATION_LIMIT):
-        return [list(combo) for cover in choices for combo in product(*cover)], total
-    return _fewest_literals(choices, max_solutions), total
+        return [list(combo) for cover in choices for combo in product(*cover)], total if counted else None
+    return _fewest_literals(choices, max_solutions), total if counted else None
+
+
+class _SearchStopped(Exception):
+    """The exact search over covers ran out of its node budget (or found enough covers)."""
+
+
+def _minimum_cover(masks: Sequence[int], full: int) -> list[int]:
+    """One cover of the rows in ``full`` by the fewest ``masks``: set cover as an integer program
+    (``scipy.optimize.milp``, exact), for when the exhaustive search is too large."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    rows = [j for j in range(full.bit_length()) if full >> j & 1]
+    covers = np.array([[mask >> j & 1 for mask in masks] for j in rows], dtype=float)
+    result = milp(np.ones(len(masks)), constraints=LinearConstraint(covers, lb=1.0), integrality=np.ones(len(masks)),
+                  bounds=Bounds(0, 1))
+    if not result.success:
+        raise ValueError(f"no cover of the positive rows found: {result.message}")
+    return [mask for mask, z in zip(masks, result.x) if z > 0.5]
 
 
 def _fewest_literals(choices: list[list[list[Cube]]], n: int) -> list[list[Cube]]:
@@ -475,8 +517,9 @@ def minimise(
 def minimise_counted(
     truth_table: pd.DataFrame, conditions: list[str], include_remainders: bool,
     max_solutions: int | None = MAX_SOLUTIONS,
-) -> tuple[list[list[Implicant]], int]:
-    """:func:`minimise` and the number of equally minimal solutions. With many cases, primes
+) -> tuple[list[list[Implicant]], int | None]:
+    """:func:`minimise` and the number of equally minimal solutions (None when there were too
+    many covers to count: then the listed solutions are minimal, but not all). With many cases, primes
     that cover the same rows multiply into more alternatives than anyone can read (10^8 with
     355 simulated municipalities); above ``max_solutions`` (None: no limit) only the first
     ``max_solutions`` are returned (above ``_ENUMERATION_LIMIT`` alternatives: those with the

@@ -21,8 +21,8 @@ import xarray as xr
 from policy_windows.model import predictor
 from policy_windows.constants import PHASES, STREAMS
 from policy_windows.summaries.derived import (
-    by_draw_blocks, identification_for, posterior_draws, set_factor, stream_probability, summarise,
-    summarise_columns, window_probability,
+    by_draw_blocks, identification_for, phase_window_probability, posterior_draws, set_factor, stream_probability,
+    summarise, summarise_columns, window_probability,
 )
 from policy_windows.data.design import ModelData
 
@@ -88,8 +88,9 @@ def what_if(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
         # counterfactual (columns: those municipalities, in order).
         mine = {k: (v[:, rows] if k == "u" else v) for k, v in draws.items()}
         x, window = set_factor(data.x[rows], f, 1.0), data.agenda_window[rows]
-        changed = by_draw_blocks(
-            lambda d: window_probability(predictor.stream_probability(d, x, data.factor_group, window)), mine)
+        # (sample, municipality) window probability of the factor's phase (for an agenda factor
+        # also what the knock-on effect needs)
+        changed = by_draw_blocks(lambda d: phase_window_probability(d, x, data.factor_group, window, p), mine)
         block = {
             "municipality": [data.municipalities[m] for m in rows],
             "phase": PHASES[p],
@@ -100,11 +101,11 @@ def what_if(idata: xr.DataTree, data: ModelData) -> pd.DataFrame:
             "unseen_level": unseen,
             "flag": _flag(identification, unseen),
             "window_probability_now": summarise_columns(base[:, rows, p])["mean"],
-            "window_probability_if_present": summarise_columns(changed[:, :, p])["mean"],
+            "window_probability_if_present": summarise_columns(changed)["mean"],
         }
-        block.update(summarise_columns(changed[:, :, p] - base[:, rows, p], "gain_pp_", 100))
+        block.update(summarise_columns(changed - base[:, rows, p], "gain_pp_", 100))
         if p == 0:
-            effect = knock_on(base[:, rows, 0], changed[:, :, 0], lift[:, rows])
+            effect = knock_on(base[:, rows, 0], changed, lift[:, rows])
             full = summarise_columns(effect, KNOCK_ON, 100)
             block.update({k: full[k] for k in knock_keys})
         else:

@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 from arviz_base import extract
 from arviz_stats.base import array_stats
+from scipy.special import expit
 
 from policy_windows.model import predictor
 from policy_windows.constants import HIGHLIGHTED_FACTORS, PHASES, STREAMS
@@ -79,6 +80,15 @@ def window_probability(theta: np.ndarray) -> np.ndarray:
     return predictor.window_probability(theta)
 
 
+def phase_window_probability(draws: dict[str, np.ndarray], x: np.ndarray, factor_group: np.ndarray,
+                             agenda_window: np.ndarray, phase: int) -> np.ndarray:
+    """pi of one phase, (sample, municipality): :func:`window_probability` of that phase's
+    stream probabilities, the other phase's streams left out (a counterfactual of one factor
+    changes one phase's window, and the logistic function is most of the cost)."""
+    eta = predictor.linear_predictor(draws, x, factor_group, agenda_window)
+    return predictor.window_probability(expit(eta[:, :, phase, :]))
+
+
 def summarise(samples: np.ndarray, prefix: str = "", scale: float = 1.0) -> dict[str, float]:
     """Mean, sd and equal-tailed 89% and 95% intervals of a 1-D sample."""
     s = np.asarray(samples, dtype=float) * scale
@@ -117,19 +127,43 @@ def set_factor(x: np.ndarray, f: int, value: float, rows=slice(None)) -> np.ndar
 
 def average_marginal_effect(draws: dict, data: ModelData, factor: str, high: float, low: float) -> np.ndarray:
     """Per-draw change in the factor's phase window probability, averaged over municipalities."""
-    f = data.factors.index(factor)
-    p = data.factor_phase[f]
-    x_high, x_low = set_factor(data.x, f, high), set_factor(data.x, f, low)
-
-    def effect(d: dict) -> np.ndarray:
-        pi_high = window_probability(predictor.stream_probability(d, x_high, data.factor_group, data.agenda_window))
-        pi_low = window_probability(predictor.stream_probability(d, x_low, data.factor_group, data.agenda_window))
-        return (pi_high[:, :, p] - pi_low[:, :, p]).mean(axis=1)
-
-    return by_draw_blocks(effect, draws)
+    return average_marginal_effects(draws, data, {factor: (high, low)})[factor]
 
 
-def _ames(draws: dict, data: ModelData, f: int, identification: str) -> dict:
+def average_marginal_effects(
+    draws: dict, data: ModelData, contrasts: Mapping[str, tuple[float, float]]
+) -> dict[str, np.ndarray]:
+    """:func:`average_marginal_effect` of several factors (factor -> (high, low)) in one pass.
+
+    A municipality already coded ``high`` has the window probability it has now when the factor
+    is set to ``high``, and likewise for ``low``; so, per block of draws, the observed design's
+    window probabilities are computed once and a factor's counterfactual only for the
+    municipalities whose code it changes (about a third less work with three levels)."""
+    index = {factor: data.factors.index(factor) for factor in contrasts}
+
+    def effects(d: dict) -> np.ndarray:
+        now = window_probability(predictor.stream_probability(d, data.x, data.factor_group, data.agenda_window))
+        out = []
+        for factor, (high, low) in contrasts.items():
+            f = index[factor]
+            p = data.factor_phase[f]
+            pis = []
+            for level in (high, low):
+                pi = now[:, :, p].copy()
+                rows = np.flatnonzero(data.x[:, f] != level)
+                if len(rows):
+                    mine = {k: (v[:, rows] if k == "u" else v) for k, v in d.items()}
+                    pi[:, rows] = phase_window_probability(mine, set_factor(data.x[rows], f, level), data.factor_group,
+                                                           data.agenda_window[rows], p)
+                pis.append(pi)
+            out.append((pis[0] - pis[1]).mean(axis=1))
+        return np.stack(out, axis=1)
+
+    samples = by_draw_blocks(effects, draws)
+    return {factor: samples[:, k] for k, factor in enumerate(contrasts)}
+
+
+def _ames(draws: dict, data: ModelData, f: int, identification: str, samples: np.ndarray | None = None) -> dict:
     """The contrast between the highest and lowest observed level (``ame_pp_observed_*``),
     and "+1 vs -1" only where both levels were observed (otherwise NaN, reason in ``ame_note``).
 
@@ -142,7 +176,8 @@ def _ames(draws: dict, data: ModelData, f: int, identification: str) -> dict:
     if identification == "not identified":
         return row | {"ame_note": "not identified: no contrast reported"}
     lo, hi = seen[0], seen[-1]
-    samples = average_marginal_effect(draws, data, data.factors[f], float(hi), float(lo))
+    if samples is None:
+        samples = average_marginal_effect(draws, data, data.factors[f], float(hi), float(lo))
     row["ame_contrast_observed"] = f"{LEVEL_LABELS[hi]} vs {LEVEL_LABELS[lo]}"
     row.update(summarise(samples, "ame_pp_observed_", 100))
     if (lo, hi) == (-1, 1):
@@ -162,6 +197,10 @@ def factor_effects(idata: xr.DataTree, data: ModelData, names: Mapping[str, str]
     draws = posterior_draws(idata)
     support = identification_for(idata, data, names).set_index("factor")
     contrasts = stream_contrasts(draws, data).set_index("factor")
+    # every reported contrast (highest vs lowest observed level) in one pass over the draws
+    observed = {factor: (float(data.x[:, f].max()), float(data.x[:, f].min())) for f, factor in enumerate(data.factors)
+                if support.loc[factor, "identification"] != "not identified"}
+    ames = average_marginal_effects(draws, data, observed)
     rows = []
     for f, factor in enumerate(data.factors):
         ident = support.loc[factor, "identification"]
@@ -179,7 +218,7 @@ def factor_effects(idata: xr.DataTree, data: ModelData, names: Mapping[str, str]
         row["sign_call"] = sign_call(row["p_beta_positive"], ident)
         row["evidence"] = evidence_label(ident, row["p_beta_above_mu"])
         row["call"] = factor_call(ident, row["p_beta_positive"], row["p_beta_above_mu"])
-        row.update(_ames(draws, data, f, ident))
+        row.update(_ames(draws, data, f, ident, ames.get(factor)))
         row["statement"] = factor_statement(row, names)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -30,7 +30,7 @@ import xarray as xr
 from arviz_stats import psense_summary
 
 from policy_windows.summaries.derived import (
-    average_marginal_effect, identification_for, posterior_draws, stream_probability, window_probability,
+    average_marginal_effects, identification_for, posterior_draws, stream_probability, window_probability,
 )
 from policy_windows.data.design import ModelData
 
@@ -58,13 +58,10 @@ def sensitivity_targets(idata: xr.DataTree, data: ModelData) -> xr.Dataset:
     pi = window_probability(stream_probability(draws, data))
     mu_f = draws["mu"][:, data.factor_group]
     keep = [f for f in range(len(data.factors)) if support.loc[f, "identification"] != "not identified"]
-    ame = np.stack(
-        [
-            100 * average_marginal_effect(draws, data, data.factors[f], data.x[:, f].max(), data.x[:, f].min())
-            for f in keep
-        ],
-        axis=1,
+    ames = average_marginal_effects(
+        draws, data, {data.factors[f]: (data.x[:, f].max(), data.x[:, f].min()) for f in keep}
     )
+    ame = np.stack([100 * ames[data.factors[f]] for f in keep], axis=1)
 
     def shaped(values: np.ndarray) -> np.ndarray:
         return values.reshape(n_chain, n_draw, *values.shape[1:])
