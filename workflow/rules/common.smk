@@ -1,3 +1,4 @@
+import ast
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -72,7 +73,11 @@ def sbc_simulations(settings):
 
     def indices(wildcards):
         first = int(wildcards.chunk) * settings["sims_per_job"]
-        return list(range(first, min(first + settings["sims_per_job"], settings["n_simulations"])))
+        return list(
+            range(
+                first, min(first + settings["sims_per_job"], settings["n_simulations"])
+            )
+        )
 
     return indices
 
@@ -88,3 +93,22 @@ def recovery_runtime(wildcards):
         RECOVERY["runtime_base"]
         + RECOVERY["runtime_per_1000"] * int(wildcards.M) // 1000
     )
+
+
+def _module_constant(path, name):
+    """A constant of a package module, read without importing the package (the captions quote
+    it; the module stays its one definition)."""
+    for node in ast.parse(Path(path).read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise KeyError(f"{path} defines no constant {name}")
+
+
+# Above this many municipalities the figures aggregate over municipalities instead of showing
+# each one (policy_windows.summaries.scale); the captions quote it as snakemake.params.listed.
+LISTED_MUNICIPALITIES = _module_constant(
+    Path(workflow.basedir).parent / "models/policy_windows/summaries/scale.py",
+    "MAX_LISTED_MUNICIPALITIES",
+)

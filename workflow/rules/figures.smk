@@ -3,27 +3,7 @@
 # and dispatches to the figure's pure plotting function in policy_windows.plots. Every
 # figure is written twice: PNG (shown in the report) and PDF (vector, for print).
 # Also: the rule graph as dot text (rule rulegraph) and the walkthrough notebook.
-import ast
 import sys
-
-
-def _module_constant(path, name):
-    """A constant of a package module, read without importing the package (the captions quote
-    it; the module stays its one definition)."""
-    for node in ast.parse(Path(path).read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", None) == name for t in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise KeyError(f"{path} defines no constant {name}")
-
-
-# Above this many municipalities the figures aggregate over municipalities instead of showing
-# each one (policy_windows.summaries.scale); the captions quote it as snakemake.params.listed.
-LISTED_MUNICIPALITIES = _module_constant(
-    Path(workflow.basedir).parent / "models/policy_windows/summaries/scale.py",
-    "MAX_LISTED_MUNICIPALITIES",
-)
 
 FACTOR_METADATA = rules.processed_data.output.factors  # name_en, origin, order
 MODEL_TABLE = rules.processed_data.output.model_table
