@@ -134,8 +134,8 @@ def qca_vs_bayes(
                 more = f", {shown:,} shown" if total is None or total > shown else ""
                 short = next((text for text in mine.get("shown", []) if text), "")
                 more += f", {short}" if short else ""
-                count = f"{total:,}" if total is not None else "too many to count:"
-                kinds.append(f"{count} {kind} ({SOLUTION_PREFIX[kind]}{more})")
+                what = f"{total:,} {kind}" if total is not None else f"{kind}: too many to count"
+                kinds.append(f"{what} ({SOLUTION_PREFIX[kind]}{more})")
         title = f"{PHASE_LABELS[phase]}: " + ("; ".join(kinds) if kinds else "no QCA solution")
         subfigs[p].suptitle(textwrap.fill(title, 100), fontweight="bold", x=0.01, ha="left", fontsize=8.5)
         if cols.empty:

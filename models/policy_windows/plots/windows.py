@@ -31,6 +31,9 @@ from policy_windows.plots.style import (
 )
 
 PI = "window_probability_"
+#: The sorted view (many municipalities) compares mean pi with the observed share of windows in
+#: this many equal groups of municipalities.
+WINDOW_BINS = 10  # the legend says "tenths"
 
 
 @styled
@@ -81,7 +84,8 @@ def window_probability(table: pd.DataFrame) -> Figure:
 
 def _window_caterpillar(table: pd.DataFrame, n_m: int) -> Figure:
     """Per phase the municipalities sorted by posterior mean pi, unnamed: 89% intervals as
-    thin lines, means as dots (filled: window observed)."""
+    thin lines, means as dots (filled: window observed), and the observed share of windows in
+    each tenth of the municipalities as steps."""
     fig, axes = plt.subplots(1, len(PHASES), figsize=(7.0, 3.1), sharey=True, layout="constrained")
     for ax, phase in zip(np.atleast_1d(axes), PHASES):
         part = table[table["phase"] == phase].sort_values(f"{PI}mean", kind="stable")
@@ -96,6 +100,11 @@ def _window_caterpillar(table: pd.DataFrame, n_m: int) -> Figure:
                 mec="#555555", mew=0.4, gid="mean:no_window")
         ax.plot(x[observed], part.loc[observed, f"{PI}mean"], ls="", marker="o", ms=size, mfc=colour, mec="black",
                 mew=0.4, gid="mean:window")
+        # Does the model reproduce the windows? The observed share per tenth of the municipalities
+        # (in this order) beside their mean pi: a calibrated model keeps the steps on the curve.
+        edges = np.linspace(0, n_m, WINDOW_BINS + 1).round().astype(int)
+        shares = [observed[a:b].mean() for a, b in zip(edges[:-1], edges[1:])]
+        ax.stairs(shares, edges - 0.5, color="black", lw=1.1, baseline=None, zorder=4, gid="observed_share")
         ax.set_xlim(-0.01 * n_m, 1.01 * n_m)
         ax.set_ylim(0, 1)
         ax.axhline(0.5, color="#BBBBBB", lw=0.6, ls=":")
@@ -108,8 +117,9 @@ def _window_caterpillar(table: pd.DataFrame, n_m: int) -> Figure:
         Line2D([], [], marker="o", ls="", ms=4, mfc="#777777", mec="black", label="window observed"),
         Line2D([], [], marker="o", ls="", ms=4, mfc="white", mec="#555555", label="no window observed"),
         Line2D([], [], color="#777777", lw=1.0, alpha=0.5, label="89% interval"),
+        Line2D([], [], color="black", lw=1.1, label="observed share of windows, by tenths"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
     fig.suptitle("Posterior probability that a policy window opens (all three streams move)", fontweight="bold")
     return fig
 

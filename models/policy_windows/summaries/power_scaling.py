@@ -27,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import xarray as xr
-from arviz_stats import psense_summary
+from arviz_base import dataset_to_dataframe
+from arviz_stats import psense
 
 from policy_windows.summaries.derived import (
     average_marginal_effects, identification_for, posterior_draws, stream_probability, window_probability,
@@ -104,12 +105,14 @@ def prior_sensitivity(
         }
     )
     frames = []
+    likelihood = None  # the same for every prior: computed once
     for prior in priors:
         if prior not in idata["log_prior"].data_vars:
             continue
-        table = psense_summary(tree, var_names=list(TARGET_KINDS), prior_var_names=[prior], threshold=threshold,
-                               round_to=6)
-        table = pd.DataFrame(table)
+        if likelihood is None:
+            likelihood = psense(tree, var_names=list(TARGET_KINDS), group="likelihood")
+        table = _psense_table(psense(tree, var_names=list(TARGET_KINDS), group="prior", group_var_names=[prior]),
+                              likelihood, threshold)
         frames.append(
             pd.DataFrame(
                 {
@@ -123,6 +126,24 @@ def prior_sensitivity(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _psense_table(prior: xr.Dataset, likelihood: xr.Dataset, threshold: float, round_to: int = 6) -> pd.DataFrame:
+    """``arviz_stats.psense_summary``'s table from its two parts, so that the likelihood part,
+    which does not depend on the prior being scaled, is computed once for all priors (with
+    hundreds of municipalities the window probabilities make it hundreds of targets)."""
+    joined = xr.concat([prior, likelihood], dim="component").assign_coords(component=["prior", "likelihood"])
+    table = dataset_to_dataframe(joined, sample_dims=["component"]).T
+
+    def diagnose(row) -> str:  # as psense_summary words it
+        if row["prior"] >= threshold and row["likelihood"] >= threshold:
+            return "potential prior-data conflict"
+        if row["prior"] > threshold > row["likelihood"]:
+            return "potential strong prior / weak likelihood"
+        return "no issue"
+
+    table["diagnosis"] = table.apply(diagnose, axis=1)
+    return table.round(round_to)
 
 
 def _plain(diagnosis: str) -> str:
