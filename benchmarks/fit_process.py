@@ -1,17 +1,21 @@
 """One whole fitting process, as the pipeline's fit rule runs it, for one sampling path.
 
-    python benchmarks/fit_process.py PATH M OUT.nc [FORM]
+    python benchmarks/fit_process.py PATH M OUT.nc [FORM [TUNE TARGET_ACCEPT [SEED]]]
+
+TUNE and TARGET_ACCEPT default to (or, given as ``config``, read) config/config.yaml;
+SEED (default: the config's) also seeds the simulated data set.
 
 PATH is ``kernel`` (the chosen path: the one compiled kernel through nutpie),
 ``nutpie-pymc`` (PyMC's model through nutpie's numba backend, compiled in the process) or
 ``pymc-nuts`` (PyMC's own NUTS). FORM (kernel only) is the parameterisation:
-``chosen`` (what the pipeline uses, ``configuration.choose_centring``), ``non-centred``
-(the form shipped before issue 12), ``centred-beta`` (beta centred, u non-centred),
-``partial-u`` (u half centred) or ``gaussian-optimal``; the last three on top of the chosen centred codes (each beta and u partially centred
+``chosen`` (what the pipeline uses, ``configuration.choose_centring``: centred codes and
+signed scales), ``non-centred`` (the form shipped before issue 12), ``codes-only`` (centred
+codes, scales on the log scale), ``centred-beta`` (beta centred, u non-centred),
+``partial-u`` (u half centred) or ``gaussian-optimal`` (each beta and u partially centred
 by the weight a Gaussian approximation calls optimal, computed from the TRUE parameters:
-the best any plug-in rule could do). M = 8 is the shipped data; a larger M is simulated
+the best any plug-in rule could do); the last four with centred codes and log scales. M = 8 is the shipped data; a larger M is simulated
 from one prior draw at the shipped code frequencies. Every path: import, build/compile,
-sample 4 chains x 1,000 draws after 1,000 tuning steps, compute the pointwise
+sample with the pipeline's settings (config/config.yaml: sampler), compute the pointwise
 log-likelihood (M <= 400), check the gates and write NetCDF. Prints one JSON line with its
 own timings; for the kernel also microseconds per gradient in isolation (the kernel and
 ``reference_kernel.py``) and inside the sampler, and effective draws per gradient.
@@ -26,6 +30,9 @@ import time
 start = time.perf_counter()
 path, m, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 form = sys.argv[4] if len(sys.argv) > 4 else "chosen"
+tune_arg = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] != "config" else None
+accept_arg = float(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[6] != "config" else None
+seed_arg = int(sys.argv[7]) if len(sys.argv) > 7 else None
 
 import numpy as np  # noqa: E402
 
@@ -36,8 +43,14 @@ from policy_windows.model.predictor import stream_probability  # noqa: E402
 from policy_windows.inference.gates import GateThresholds, convergence_table  # noqa: E402
 from policy_windows.inference.sampler import SamplerSettings, compile_design, divergences, fit  # noqa: E402
 
-SEED, DRAWS, TUNE, CHAINS, CORES = 20201, 1000, 1000, 4, 2
-GATES = GateThresholds(max_rhat=1.01, min_ess_bulk=400, min_ess_tail=400, max_divergences=0)
+import yaml  # noqa: E402
+
+CONFIG = yaml.safe_load(open("config/config.yaml"))  # the pipeline's own sampler settings and gates
+DRAWS, CHAINS, CORES = CONFIG["sampler"]["draws"], CONFIG["sampler"]["chains"], 2
+SEED = CONFIG["seed"] if seed_arg is None else seed_arg
+TUNE = CONFIG["sampler"]["tune"] if tune_arg is None else tune_arg
+TARGET_ACCEPT = CONFIG["sampler"]["target_accept"] if accept_arg is None else accept_arg
+GATES = GateThresholds.from_config(CONFIG["gates"])
 HEADLINE = ["beta", "mu", "tau", "sigma_u", "kappa"]  # the parameters of issue 12's floors
 CHECK_ALSO = ["alpha"]
 
@@ -56,6 +69,8 @@ def centring_for(form: str) -> Centring | None:
         return None
     if form == "non-centred":
         return Centring.non_centred()
+    if form == "codes-only":
+        return Centring(beta=None, u=0.0, codes=True)
     if form == "centred-beta":
         return Centring(beta=(1.0,) * n_fac, u=0.0, codes=True)
     if form == "partial-u":
@@ -106,7 +121,7 @@ if path == "kernel":
     centring = centring_for(form)
     arrays = kernel_arrays(Configuration("full"), Priors(), data, centring=centring)
     extra["us_per_gradient_isolated"], extra["us_per_gradient_reference"] = microseconds_per_gradient(arrays)
-    settings = SamplerSettings(draws=DRAWS, tune=TUNE, chains=CHAINS, target_accept=0.95, seed=SEED, cores=CORES)
+    settings = SamplerSettings(draws=DRAWS, tune=TUNE, chains=CHAINS, target_accept=TARGET_ACCEPT, seed=SEED, cores=CORES)
     idata = fit(compiled, data, Configuration("full"), Priors(), settings, derived=m <= 400, checks=m <= 400,
                 centring=centring, count_gradients=True)
     sampling = idata.attrs["sampling_seconds"]
@@ -122,7 +137,7 @@ else:
     t0 = time.perf_counter()
     idata = pm.sample(
         model=model, draws=DRAWS, tune=TUNE, chains=CHAINS, cores=CORES, random_seed=SEED,
-        nuts_sampler="nutpie" if path == "nutpie-pymc" else "pymc", nuts={"target_accept": 0.95},
+        nuts_sampler="nutpie" if path == "nutpie-pymc" else "pymc", nuts={"target_accept": TARGET_ACCEPT},
         progressbar=False, compute_convergence_checks=False,
     )
     t1 = time.perf_counter()
@@ -140,6 +155,7 @@ print(
     json.dumps(
         {
             "path": path, "form": form if path == "kernel" else "non-centred", "M": m,
+            "tune": TUNE, "target_accept": TARGET_ACCEPT, "seed": SEED,
             "import_s": imported - start, "build_s": built - imported,
             "sampling_s": sampling, "process_internal_s": end - start,
             "min_ess_bulk": float(table["ess_bulk"].min()), "slowest": str(slowest),

@@ -59,3 +59,61 @@ def test_switched_off_elements_pass_and_stuck_ones_fail():
     draws[:, :, 1] = 0.37  # constant but not 0: a stuck chain, not a switched-off part
     with pytest.raises(ConvergenceError, match="cannot be computed"):
         check_gates(_fake_fit(draws, np.zeros((4, 1000), bool)), ["beta"], GATES)
+
+
+def _fake_sampler(monkeypatch, good_from: int, diverging: bool = False) -> list:
+    """Replace the sampler inside fit_to_gates: fits with fewer than ``good_from`` draws mix
+    badly (random walks), longer ones well; every call's settings are recorded."""
+    from policy_windows.inference import gates
+
+    calls = []
+
+    def fake_fit(compiled, data, config, priors, settings):
+        calls.append(settings)
+        rng = np.random.default_rng(settings.draws)
+        size = (4, settings.draws, 2)
+        beta = rng.normal(size=size) if settings.draws >= good_from else np.cumsum(rng.normal(size=size), axis=1)
+        flags = np.zeros((4, settings.draws), bool)
+        flags[0, 0] = diverging
+        return _fake_fit(beta, flags)
+
+    monkeypatch.setattr(gates, "fit", fake_fit)
+    return calls
+
+
+def _settings(max_draws):
+    from policy_windows.inference.sampler import SamplerSettings
+
+    return SamplerSettings(draws=250, tune=100, chains=4, target_accept=0.9, seed=1, max_draws=max_draws)
+
+
+class _Config:
+    name = "fake"
+
+
+def test_a_slowly_mixing_fit_is_rerun_longer_until_it_passes(monkeypatch):
+    from policy_windows.inference.gates import fit_to_gates
+
+    calls = _fake_sampler(monkeypatch, good_from=1000)
+    idata = fit_to_gates(None, None, _Config(), None, _settings(4000), GATES)
+    assert [(s.draws, s.tune) for s in calls] == [(250, 100), (500, 200), (1000, 400)]
+    assert idata.attrs["draws_tried"] == "250, 500, 1000"
+    check_gates(idata, ["beta"], GATES)
+
+
+def test_longer_runs_stop_at_max_draws_and_the_gate_still_fails(monkeypatch):
+    from policy_windows.inference.gates import fit_to_gates
+
+    calls = _fake_sampler(monkeypatch, good_from=10_000)
+    idata = fit_to_gates(None, None, _Config(), None, _settings(600), GATES)
+    assert [s.draws for s in calls] == [250, 500]
+    with pytest.raises(ConvergenceError):
+        check_gates(idata, ["beta"], GATES)
+
+
+def test_a_divergent_fit_is_not_rerun(monkeypatch):
+    from policy_windows.inference.gates import fit_to_gates
+
+    calls = _fake_sampler(monkeypatch, good_from=1000, diverging=True)
+    idata = fit_to_gates(None, None, _Config(), None, _settings(4000), GATES)
+    assert len(calls) == 1 and idata.attrs["draws_tried"] == "250"

@@ -287,3 +287,50 @@ def test_partial_centring_is_the_same_model_under_a_change_of_variables(model_da
         ]
     )
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["full", "sum_score", "no_municipality"])
+def test_signed_scales_are_the_same_model_under_a_change_of_variables(model_data, name):
+    """Signed scales (tau = |t|, sigma_u = |s| with t, s ~ N(0, sd)): log p_signed(theta) =
+    log p_log(T(theta)) - sum over the seven scales of log(2 |t|), where T maps t to log|t|
+    and flips the sign of the standardised effects that t multiplies; gradient = finite differences."""
+    cfg = {
+        "full": Configuration("full"),
+        "sum_score": Configuration("sum_score", factor_specific=False),
+        "no_municipality": Configuration("no_municipality", municipality_effect=False),
+    }[name]
+    rng = np.random.default_rng(12)
+    n_fac, n_mun = len(model_data.factors), model_data.n_municipalities
+    arrays = kernel_arrays(cfg, Priors(), model_data, centring=Centring(beta=None, u=0.0, codes=True, signed=True))
+    theta = rng.normal(0.0, 0.7, kernel.n_dim(n_fac, n_mun))
+    slots = kernel.layout(n_fac, n_mun)
+    grad = np.empty_like(theta)
+    logp = kernel.logp_and_grad(theta, grad, kernel.pack(arrays))
+
+    t, s = theta[slots["log_tau"]], theta[slots["log_sigma_u"]][0]
+    theta0 = theta.copy()
+    theta0[slots["log_tau"]] = np.log(np.abs(t))
+    theta0[slots["z"]] = theta[slots["z"]] * np.sign(t)[model_data.factor_group]
+    theta0[slots["log_sigma_u"]] = np.log(abs(s))
+    theta0[slots["u_z"]] = theta[slots["u_z"]] * np.sign(s)
+    log_jacobian = -(np.log(2 * np.abs(t)).sum() + np.log(2 * abs(s)))
+    flat = kernel_arrays(cfg, Priors(), model_data, centring=Centring(beta=None, u=0.0, codes=True))
+    assert logp == pytest.approx(kernel_logp(theta0, flat)[0] + log_jacobian, rel=1e-12, abs=1e-9)
+    signed_out, log_out = np.empty(kernel.n_expanded(n_fac, n_mun)), np.empty(kernel.n_expanded(n_fac, n_mun))
+    kernel.expand_into(theta, signed_out, kernel.pack(arrays))
+    kernel.expand_into(theta0, log_out, kernel.pack(flat))
+    np.testing.assert_allclose(signed_out, log_out, rtol=1e-12, atol=1e-12)
+
+    step = 1e-6
+    numeric = np.array(
+        [
+            (kernel_logp(theta + h, arrays)[0] - kernel_logp(theta - h, arrays)[0]) / (2 * step)
+            for h in np.eye(theta.size) * step
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_signed_scales_need_non_centred_effects(model_data):
+    with pytest.raises(ValueError, match="signed scales"):
+        kernel_arrays(Configuration("full"), Priors(), model_data, centring=Centring(beta=None, u=0.5, codes=True, signed=True))

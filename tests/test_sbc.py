@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 import pandas as pd
 import pytest
 import xarray as xr
 
 from policy_windows.inference.sbc import (
     chisq_uniform,
+    clustered_chisq_uniform,
     ecdf_band,
     ecdf_difference,
     element_labels,
@@ -113,6 +115,36 @@ def test_uniformity_rejects_overconfident_and_biased_ranks():
         result = uniformity_table(_ranks_table(fn))
         assert not result["uniform"].any()
         assert (result["p_elements_holm"] < 0.05).all()
+
+
+def _dependent_uniform(rng, n_sims, n_elements, shared=0.9):
+    """Ranks that are uniform for each element but strongly dependent within a simulation
+    (a Gaussian copula with correlation ``shared``): calibrated, like window probabilities
+    that share the intercepts."""
+    z = np.sqrt(shared) * rng.normal(size=(n_sims, 1)) + np.sqrt(1 - shared) * rng.normal(size=(n_sims, n_elements))
+    return stats.norm.cdf(z)
+
+
+def test_clustered_chisq_holds_its_level_under_dependence_where_the_pooled_one_does_not():
+    rng = np.random.default_rng(21)
+    clustered, pooled = [], []
+    for _ in range(300):
+        u = _dependent_uniform(rng, 100, 50)
+        sim = np.repeat(np.arange(100), 50)
+        clustered.append(clustered_chisq_uniform(u.ravel(), sim, 20) < 0.05)
+        pooled.append(chisq_uniform(u.ravel(), 20) < 0.05)
+    assert np.mean(clustered) < 0.10
+    assert np.mean(pooled) > 0.5
+
+
+def test_clustered_chisq_matches_chisq_with_one_element_and_rejects_skew():
+    rng = np.random.default_rng(22)
+    rates = []
+    for _ in range(300):
+        u = rng.random(200)
+        rates.append(clustered_chisq_uniform(u, np.arange(200), 20) < 0.05)
+    assert 0.01 < np.mean(rates) < 0.10
+    assert clustered_chisq_uniform(rng.beta(1.0, 1.3, 5000), np.repeat(np.arange(100), 50), 20) < 0.001
 
 
 def test_holm_matches_hand_computation():

@@ -179,3 +179,38 @@ def test_a_small_table_is_shown_whole_with_its_csv(tmp_path):
     assert page.count("<tr><td") == 40 and "First " not in page
     assert _download(page) == (tmp_path / "small.csv").read_bytes()
     assert "Factor one" in page  # factor names added beside the ids, as before
+
+
+# The scale records and the README block written from them (issue 12).
+_update_spec = importlib.util.spec_from_file_location("update_readme", Path(__file__).resolve().parents[1] / "scripts" / "update_readme.py")
+update_readme = importlib.util.module_from_spec(_update_spec)
+_update_spec.loader.exec_module(update_readme)
+
+
+def test_readme_scale_block_is_written_from_the_scale_records():
+    """README's "At national scale" block equals what the committed records produce."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = update_readme.readme_block(readme, update_readme.SCALE_START, update_readme.SCALE_END)
+    assert block == update_readme.scale_text(), "run: python scripts/update_readme.py --scale"
+
+
+def _benchmark_rows(ess_per_s: float, divergences: int, wall_s: float, passed: bool, large_ess: float) -> pd.DataFrame:
+    fit = {"measure": "whole_process_fit", "path": "kernel", "form": "chosen", "seed": 20201, "sampling_s": 10.0,
+           "min_ess_bulk": 10.0 * ess_per_s, "ess_per_s": ess_per_s, "divergences": divergences, "max_rhat": 1.004,
+           "us_per_gradient_isolated": 80.0, "us_per_gradient_reference": 90.0, "us_per_gradient_in_sampler": 100.0,
+           "leapfrog_per_draw": 15.0, "peak_rss_mb": 500.0}
+    large = dict(fit, M=3550, sampling_s=300.0, min_ess_bulk=large_ess, ess_per_s=large_ess / 300.0)
+    national = {"measure": "national_pipeline", "path": "kernel", "M": 355, "wall_s": wall_s, "jobs": 90, "passed": passed}
+    return pd.DataFrame([dict(fit, M=355), large, national])
+
+
+def test_scale_floors_say_which_are_met():
+    from policy_windows.summaries.scale_record import scale_floors
+
+    met = scale_floors(_benchmark_rows(200.0, 0, 900.0, True, large_ess=6000.0))
+    assert not any("NOT met" in line for line in met), met
+    missed = scale_floors(_benchmark_rows(150.0, 1, 900.0, False, large_ess=900.0))
+    assert "min bulk ESS/s 150.0 (floor >= 170): NOT met; divergences 1 (floor 0): NOT met" in missed[0]
+    assert "FAILED" in missed[-1] and missed[-1].endswith("NOT met")
+    # Cost per effective draw: 300 s / 900 vs 10 s / 1,500 -> 50x, more than linear.
+    assert any("grows 50.0x" in line and "NOT met" in line for line in missed)

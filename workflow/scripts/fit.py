@@ -1,12 +1,14 @@
 """Fit one model configuration, gate its convergence, and save the posterior as NetCDF.
 
-The gates raise before anything is written, so a failing fit leaves no output behind.
+A fit that fails only its R-hat or ESS gates is rerun longer, up to ``sampler.max_draws``
+(``gates.fit_to_gates``). The gates raise before anything is written, so a failing fit
+leaves no output behind.
 """
 
 from policy_windows import io
 from policy_windows.model.configuration import Configuration, Priors
-from policy_windows.inference.gates import GateThresholds, check_gates, fit_summary, parameter_names
-from policy_windows.inference.sampler import SamplerSettings, compile_design, fit
+from policy_windows.inference.gates import GateThresholds, check_gates, fit_summary, fit_to_gates, parameter_names
+from policy_windows.inference.sampler import SamplerSettings, compile_design
 
 log = io.log_to(snakemake.log[0])
 name = snakemake.wildcards.model
@@ -14,8 +16,9 @@ config = Configuration.from_config(name, snakemake.params.model)
 data = io.read_model_data(snakemake.input.table)
 settings = SamplerSettings.from_config(snakemake.params.sampler, seed=snakemake.params.seed, cores=snakemake.threads)
 log.info("fitting %s (%s) with %s", name, config.as_dict(), settings.as_dict())
-idata = fit(compile_design(data), data, config, Priors.from_config(snakemake.params.priors), settings)
 thresholds = GateThresholds.from_config(snakemake.params.gates)
+idata = fit_to_gates(compile_design(data), data, config, Priors.from_config(snakemake.params.priors), settings,
+                     thresholds, log=log)
 log.info("%s", fit_summary(idata, parameter_names(idata), thresholds))
 diagnostics = check_gates(idata, parameter_names(idata), thresholds)
 io.write_table(diagnostics, snakemake.output.diagnostics)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import arviz as az
 import pandas as pd
 import xarray as xr
 
-from policy_windows.inference.sampler import divergences
+from policy_windows.inference.sampler import divergences, fit
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,32 @@ def check_gates(idata: xr.DataTree, var_names: list[str], thresholds: GateThresh
             f"{len(failures)} convergence gate failure(s):\n" + "\n".join(f"  - {f}" for f in failures)
         )
     return table
+
+
+def fit_to_gates(compiled, data, config, priors, settings, thresholds: GateThresholds, *, log=None) -> xr.DataTree:
+    """Fit, and while every failing gate is an R-hat or ESS gate, refit with twice the draws
+    and twice the tuning (same seed), up to ``settings.max_draws`` draws per chain.
+
+    A chain that mixes slowly needs a longer run; a divergence means the sampler cannot
+    explore part of the posterior, which more draws do not cure, so a divergent fit is
+    returned as it is. Each refit is a whole new run whose draws replace the last ones. The
+    caller still applies :func:`check_gates`; ``attrs["draws_tried"]`` lists every attempt.
+    """
+    tried = []
+    while True:
+        idata = fit(compiled, data, config, priors, settings)
+        tried.append(settings.draws)
+        n_div = divergences(idata)
+        failures = gate_failures(convergence_table(idata, parameter_names(idata), thresholds), n_div, thresholds)
+        grow = settings.max_draws is not None and settings.draws * 2 <= settings.max_draws
+        if not failures or n_div > thresholds.max_divergences or not grow:
+            idata.attrs["draws_tried"] = ", ".join(map(str, tried))
+            return idata
+        if log is not None:
+            log.info("%s: %d gate failure(s) in R-hat or ESS with %d draws (%s); refitting with %d draws and "
+                     "%d tuning steps", config.name, len(failures), settings.draws, failures[0], settings.draws * 2,
+                     settings.tune * 2)
+        settings = replace(settings, draws=settings.draws * 2, tune=settings.tune * 2)
 
 
 def fit_summary(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> str:

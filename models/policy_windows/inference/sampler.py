@@ -34,12 +34,15 @@ class SamplerSettings:
     target_accept: float
     seed: int
     cores: int = 1
+    #: Most draws per chain a fit of the observed data may grow to when only R-hat or ESS
+    #: gates fail (:func:`policy_windows.inference.gates.fit_to_gates`); None: no growth.
+    max_draws: int | None = None
 
     @classmethod
     def from_config(cls, cfg: dict, *, seed: int, cores: int) -> "SamplerSettings":
         return cls(
             draws=cfg["draws"], tune=cfg["tune"], chains=cfg["chains"],
-            target_accept=cfg["target_accept"], seed=seed, cores=cores,
+            target_accept=cfg["target_accept"], seed=seed, cores=cores, max_draws=cfg.get("max_draws"),
         )
 
     def as_dict(self) -> dict:

@@ -16,6 +16,11 @@ The model (``docs/model_card.md``; reference implementation in PyMC:
     eta = predictor.linear_predictor(...) with factor_on, u_on, kappa_on switches
     movement[m,p,s] ~ Bernoulli(logit^-1 eta[m,p,s]), weighted by w[m,p,s]
 
+The sampler may move other coordinates for the same model (``configuration.Centring``):
+partially centred beta or u, intercepts at the average code, or signed scales, where
+the slots named log_tau and log_sigma_u hold t and s with tau = |t|, sigma_u = |s| and
+t ~ N(0, tau_sd), s ~ N(0, sigma_u_sd), beta = mu + t * z, u = s * u_z.
+
 A *configuration* (variant, baseline, prior family or scale, leave-one-out weights,
 simulated data) changes only the arrays passed in, never the compiled code: the kernel is
 compiled by numba once and cached on disk (``cache=True``), so a new process, a new
@@ -38,7 +43,8 @@ N_CELLS = 6  # phase x stream
 
 
 def layout(n_factors: int, n_municipalities: int) -> dict[str, slice]:
-    """Positions of each unconstrained parameter block in the flat vector."""
+    """Positions of each unconstrained parameter block in the flat vector (with signed
+    scales, log_tau and log_sigma_u hold the signed scales t and s)."""
     sizes = [
         ("alpha", N_CELLS),
         ("mu", N_CELLS),
@@ -62,7 +68,7 @@ def n_dim(n_factors: int, n_municipalities: int) -> int:
 
 FIELDS = (
     "x", "group", "y", "w", "aw", "factor_on", "lam", "x_centre", "abs_centre", "switches", "mu_sd", "tau_sd",
-    "delta_sd", "scalars", "lam_u", "aw_centre",
+    "delta_sd", "scalars", "lam_u", "aw_centre", "signed",
 )
 HEADER = 3  # n_municipalities, n_factors, total length
 
@@ -108,7 +114,9 @@ def _views(buffer):
     scalars = buffer[i + 22 : i + 26]
     lam_u = buffer[i + 26]
     aw_centre = buffer[i + 27]
-    return x, group, y, w, aw, factor_on, lam, x_centre, abs_centre, switches, mu_sd, tau_sd, delta_sd, scalars, lam_u, aw_centre
+    signed = buffer[i + 28]
+    return (x, group, y, w, aw, factor_on, lam, x_centre, abs_centre, switches, mu_sd, tau_sd, delta_sd, scalars, lam_u,
+            aw_centre, signed)
 
 
 @numba.njit(cache=True, nogil=True, fastmath=False)
@@ -171,7 +179,7 @@ def logp_and_grad(theta, grad, buffer):
     kappa_mu, kappa_sd); lam_u: centring of the municipality effects).
     """
     (x, group, y, w, aw, factor_on, lam, x_centre, abs_centre, switches, mu_sd, tau_sd, delta_sd, scalars, lam_u,
-     aw_centre) = _views(buffer)
+     aw_centre, signed) = _views(buffer)
     n_mun, n_fac = x.shape
     tau_on, delta_on, u_on, kappa_on = switches[0], switches[1], switches[2], switches[3]
     alpha_sd, sigma_u_sd, kappa_mu, kappa_sd = scalars[0], scalars[1], scalars[2], scalars[3]
@@ -194,7 +202,13 @@ def logp_and_grad(theta, grad, buffer):
     db_dltau = np.empty(n_fac)
     for f in range(n_fac):
         g = int(group[f])
-        if tau_on != 0.0:
+        if tau_on != 0.0 and signed != 0.0:
+            # Signed scale: theta holds t with tau = |t| (lam is 0 here).
+            t = theta[o_ltau + g]
+            logp += _normal(theta[o_z + f], 1.0)
+            grad[o_z + f] -= theta[o_z + f]
+            b, bz, bmu, blt = theta[o_mu + g] + t * theta[o_z + f], t, 1.0, theta[o_z + f]
+        elif tau_on != 0.0:
             lp, dz, dmu, dlt, b, bz, bmu, blt = _partially_centred(
                 theta[o_z + f], theta[o_mu + g], theta[o_ltau + g], lam[f]
             )
@@ -210,7 +224,13 @@ def logp_and_grad(theta, grad, buffer):
         db_dz[f], db_dmu[f], db_dltau[f] = bz, bmu, blt
         delta[f] = factor_on[f] * delta_on * delta_sd[g] * theta[o_zd + f]
     log_sigma_u = theta[o_lsu]
-    sigma_u = math.exp(log_sigma_u)
+    if signed != 0.0:
+        sigma_u = abs(log_sigma_u)  # theta holds s, sigma_u = |s| (lam_u is 0 here)
+        u_inv_var, u_outer = 1.0, log_sigma_u
+    else:
+        sigma_u = math.exp(log_sigma_u)
+        u_inv_var = math.exp(-2.0 * lam_u * log_sigma_u)
+        u_outer = math.exp((1.0 - lam_u) * log_sigma_u)
     # With centred codes the sampler moves the intercept at the average code,
     # theta[c] = alpha[c] + sum_f beta[f] * x_centre[f] (+ delta, kappa terms); a shear, so
     # the log-Jacobian is 0. The likelihood and the prior use alpha itself.
@@ -222,8 +242,6 @@ def logp_and_grad(theta, grad, buffer):
     eta = np.empty(6)
     resid = np.empty(6)
     g_lsu_lik = 0.0
-    u_inv_var = math.exp(-2.0 * lam_u * log_sigma_u)
-    u_outer = math.exp((1.0 - lam_u) * log_sigma_u)
     for m in range(n_mun):
         u = 0.0
         if u_on != 0.0:
@@ -261,7 +279,10 @@ def logp_and_grad(theta, grad, buffer):
                 grad[o_kappa + c - 3] += r * aw[m]
         if u_on != 0.0:
             grad[o_uz + m] += u_outer * r_sum
-            g_lsu_lik += (1.0 - lam_u) * u * r_sum
+            if signed != 0.0:
+                g_lsu_lik += theta[o_uz + m] * r_sum
+            else:
+                g_lsu_lik += (1.0 - lam_u) * u * r_sum
         for f in range(n_fac):
             g_beta[f] += resid[int(group[f])] * x[m, f]
         if delta_on != 0.0:
@@ -290,18 +311,27 @@ def logp_and_grad(theta, grad, buffer):
         grad[o_zd + f] += factor_on[f] * g_delta[f] * delta_on * delta_sd[g]
     grad[o_lsu] += g_lsu_lik
 
-    # Remaining priors (with the log-Jacobian of tau = exp(log_tau), sigma_u = exp(log_sigma_u)).
+    # Remaining priors (with the log-Jacobian of tau = exp(log_tau), sigma_u = exp(log_sigma_u);
+    # a signed scale t ~ N(0, sd) makes |t| half-normal with no Jacobian).
     for c in range(6):
         logp += _normal(theta[o_mu + c], mu_sd[c])
         grad[o_mu + c] -= theta[o_mu + c] / mu_sd[c] ** 2
-        tau = math.exp(theta[o_ltau + c])
-        logp += LOG_2 + _normal(tau, tau_sd[c]) + theta[o_ltau + c]
-        grad[o_ltau + c] += 1.0 - (tau / tau_sd[c]) ** 2
+        if signed != 0.0:
+            logp += _normal(theta[o_ltau + c], tau_sd[c])
+            grad[o_ltau + c] -= theta[o_ltau + c] / tau_sd[c] ** 2
+        else:
+            tau = math.exp(theta[o_ltau + c])
+            logp += LOG_2 + _normal(tau, tau_sd[c]) + theta[o_ltau + c]
+            grad[o_ltau + c] += 1.0 - (tau / tau_sd[c]) ** 2
     for f in range(n_fac):
         logp += _normal(theta[o_zd + f], 1.0)
         grad[o_zd + f] -= theta[o_zd + f]
-    logp += LOG_2 + _normal(sigma_u, sigma_u_sd) + log_sigma_u
-    grad[o_lsu] += 1.0 - (sigma_u / sigma_u_sd) ** 2
+    if signed != 0.0:
+        logp += _normal(log_sigma_u, sigma_u_sd)
+        grad[o_lsu] -= log_sigma_u / sigma_u_sd**2
+    else:
+        logp += LOG_2 + _normal(sigma_u, sigma_u_sd) + log_sigma_u
+        grad[o_lsu] += 1.0 - (sigma_u / sigma_u_sd) ** 2
     if u_on == 0.0:
         for m in range(n_mun):
             logp += _normal(theta[o_uz + m], 1.0)
@@ -316,7 +346,7 @@ def logp_and_grad(theta, grad, buffer):
 def expand_into(theta, out, buffer):
     """Constrained parameters (alpha, mu, tau, beta, delta, sigma_u, u, kappa) into ``out``."""
     (x, group, y, w, aw, factor_on, lam, x_centre, abs_centre, switches, mu_sd, tau_sd, delta_sd, scalars, lam_u,
-     aw_centre) = _views(buffer)
+     aw_centre, signed) = _views(buffer)
     n_mun, n_fac = x.shape
     tau_on, delta_on, u_on, kappa_on = switches[0], switches[1], switches[2], switches[3]
     o_z, o_zd, o_lsu = 18, 18 + n_fac, 18 + 2 * n_fac
@@ -324,12 +354,14 @@ def expand_into(theta, out, buffer):
     for c in range(6, 12):
         out[c] = theta[c]  # mu
     for c in range(6):
-        out[12 + c] = math.exp(theta[12 + c])  # tau
+        out[12 + c] = abs(theta[12 + c]) if signed != 0.0 else math.exp(theta[12 + c])  # tau
     j = 18
     for f in range(n_fac):
         g = int(group[f])
         beta = theta[6 + g]
-        if tau_on != 0.0:
+        if tau_on != 0.0 and signed != 0.0:
+            beta += theta[12 + g] * theta[o_z + f]
+        elif tau_on != 0.0:
             beta += math.exp((1.0 - lam[f]) * theta[12 + g]) * (theta[o_z + f] - lam[f] * theta[6 + g])
         out[j + f] = factor_on[f] * beta
         out[j + n_fac + f] = factor_on[f] * delta_on * delta_sd[g] * theta[o_zd + f]
@@ -338,8 +370,8 @@ def expand_into(theta, out, buffer):
     for c in range(6):
         out[c] = alpha[c]
     j += 2 * n_fac
-    out[j] = math.exp(theta[o_lsu])
-    u_outer = math.exp((1.0 - lam_u) * theta[o_lsu])
+    out[j] = abs(theta[o_lsu]) if signed != 0.0 else math.exp(theta[o_lsu])
+    u_outer = theta[o_lsu] if signed != 0.0 else math.exp((1.0 - lam_u) * theta[o_lsu])
     for m in range(n_mun):
         out[j + 1 + m] = u_on * u_outer * theta[o_uz + m]
     for s in range(3):
@@ -402,7 +434,7 @@ def warm_up() -> None:
         "w": np.ones((n_mun, 6)), "aw": np.zeros(n_mun), "factor_on": np.ones(n_fac), "lam": np.zeros(n_fac),
         "x_centre": np.zeros(n_fac), "abs_centre": np.zeros(n_fac), "aw_centre": np.zeros(1),
         "switches": np.ones(4), "mu_sd": np.ones(6), "tau_sd": np.ones(6), "delta_sd": np.ones(6),
-        "scalars": np.array([1.0, 1.0, 0.0, 1.0]), "lam_u": np.zeros(1),
+        "scalars": np.array([1.0, 1.0, 0.0, 1.0]), "lam_u": np.zeros(1), "signed": np.zeros(1),
     }
     theta = np.zeros(n_dim(n_fac, n_mun))
     logp_and_grad(theta, np.empty_like(theta), pack(arrays))

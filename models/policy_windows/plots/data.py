@@ -55,6 +55,25 @@ def factor_order(table: pd.DataFrame, factors: pd.DataFrame | None = None) -> pd
     return out.sort_values(["_p", "_s", "_order"]).drop(columns=["_order", "_p", "_s"]).reset_index(drop=True)
 
 
+def _label_rows(ax, block, names, y0) -> None:
+    """Row labels of a phase panel: the factors (highlighted ones marked and bold), the three
+    streams and the window (italic), and an orange diamond beside each empirical factor."""
+    labels = [
+        (HIGHLIGHT_MARK + " " if f in HIGHLIGHTED_FACTORS else "") + factor_label(f, names) for f in block["factor"]
+    ]
+    labels += [f"{STREAM_LABELS[s]} stream moves" for s in STREAMS] + ["Window open"]
+    ax.set_yticks(list(np.arange(len(block)) + 0.5) + [y0 + s + 0.5 for s in range(len(STREAMS) + 1)], labels)
+    for tick, f in zip(ax.get_yticklabels(), list(block["factor"]) + [None] * 4):
+        if f in HIGHLIGHTED_FACTORS:
+            tick.set_fontweight("bold")
+        if f is None:
+            tick.set_fontstyle("italic")
+    for i, origin in enumerate(block["origin"]):
+        if origin == "empirical":
+            ax.plot([0], [i + 0.5], marker="D", ms=4, color=ORIGIN_COLOURS["empirical"], mec="black", mew=0.5,
+                    clip_on=False, transform=ax.transData + ScaledTranslation(-5 / 72, 0, ax.figure.dpi_scale_trans))
+
+
 def _phase_panel(ax, table, block, outcomes, municipalities, names, phase, cmap, norm, symbols) -> None:
     n_m, n_f = len(municipalities), len(block)
     codes = (
@@ -102,22 +121,7 @@ def _phase_panel(ax, table, block, outcomes, municipalities, names, phase, cmap,
     for highlighted in (i for i, f in enumerate(block["factor"]) if f in HIGHLIGHTED_FACTORS):
         ax.add_patch(Rectangle((0.03, highlighted + 0.04), n_m - 0.06, 0.92, fill=False, lw=1.4, ec="black",
                                zorder=4))
-    labels = [
-        (HIGHLIGHT_MARK + " " if f in HIGHLIGHTED_FACTORS else "") + factor_label(f, names) for f in block["factor"]
-    ]
-    labels += [f"{STREAM_LABELS[s]} stream moves" for s in STREAMS] + ["Window open"]
-    ticks = list(np.arange(n_f) + 0.5) + [y0 + s + 0.5 for s in range(len(STREAMS) + 1)]
-    ax.set_yticks(ticks, labels)
-    for tick, f in zip(ax.get_yticklabels(), list(block["factor"]) + [None] * 4):
-        if f in HIGHLIGHTED_FACTORS:
-            tick.set_fontweight("bold")
-        if f is None:
-            tick.set_fontstyle("italic")
-    # Empirical factors: an orange diamond between the name and the row.
-    for i, origin in enumerate(block["origin"]):
-        if origin == "empirical":
-            ax.plot([0], [i + 0.5], marker="D", ms=4, color=ORIGIN_COLOURS["empirical"], mec="black", mew=0.5,
-                    clip_on=False, transform=ax.transData + ScaledTranslation(-5 / 72, 0, ax.figure.dpi_scale_trans))
+    _label_rows(ax, block, names, y0)
     start = 0
     for stream in STREAMS:
         n_s = int((block["stream"] == stream).sum())
@@ -186,20 +190,7 @@ def _dense_phase_panel(ax, ax_share, table, block, outcomes, names, phase, cmap,
         start += n_s
     for highlighted in (i for i, f in enumerate(block["factor"]) if f in HIGHLIGHTED_FACTORS):
         ax.add_patch(Rectangle((0, highlighted + 0.04), n_m, 0.92, fill=False, lw=1.4, ec="black", zorder=4))
-    labels = [
-        (HIGHLIGHT_MARK + " " if f in HIGHLIGHTED_FACTORS else "") + factor_label(f, names) for f in block["factor"]
-    ]
-    labels += [f"{STREAM_LABELS[s]} stream moves" for s in STREAMS] + ["Window open"]
-    ax.set_yticks(list(np.arange(n_f) + 0.5) + [y0 + s + 0.5 for s in range(len(STREAMS) + 1)], labels)
-    for tick, f in zip(ax.get_yticklabels(), list(block["factor"]) + [None] * 4):
-        if f in HIGHLIGHTED_FACTORS:
-            tick.set_fontweight("bold")
-        if f is None:
-            tick.set_fontstyle("italic")
-    for i, origin in enumerate(block["origin"]):
-        if origin == "empirical":
-            ax.plot([0], [i + 0.5], marker="D", ms=4, color=ORIGIN_COLOURS["empirical"], mec="black", mew=0.5,
-                    clip_on=False, transform=ax.transData + ScaledTranslation(-5 / 72, 0, ax.figure.dpi_scale_trans))
+    _label_rows(ax, block, names, y0)
     n_open = int(window.sum())
     if 0 < n_open < n_m:  # where the open windows end
         ax.axvline(n_open, color="black", lw=0.7, ls=(0, (3, 2)))

@@ -46,6 +46,13 @@ EVIDENCE_SHORT = {"factor-specific": "factor", "stream-level only": "stream", "n
 NOT_IDENTIFIED_GREY = "#9A9A9A"
 
 
+
+def _style_header_tick(tick, phase: str) -> None:
+    """A phase header among factor rows: bold, small, in the phase's colour."""
+    tick.set_fontweight("bold")
+    tick.set_color(PHASE_COLOURS[phase])
+    tick.set_fontsize(8)
+
 def _interval(ax, y, row, prefix, colour, marker, fill, alpha=1.0, pcts=(95, 89), size=4.5, gid=None):
     """Mean with thick 89% and thin 95% equal-tailed intervals at height y (skipped when NaN)."""
     mean = row.get(f"{prefix}mean", np.nan)
@@ -136,9 +143,7 @@ def factor_effects_forest(effects: pd.DataFrame, factors: pd.DataFrame | None = 
     ax_beta.set_yticks(ys, labels)
     for tick, kind in zip(ax_beta.get_yticklabels(), kinds):
         if kind[0] == "header":
-            tick.set_fontweight("bold")
-            tick.set_color(PHASE_COLOURS[kind[1]])
-            tick.set_fontsize(8)
+            _style_header_tick(tick, kind[1])
         else:
             if kind[2]:
                 tick.set_fontweight("bold")
@@ -373,9 +378,7 @@ def what_if_per_factor(table: pd.DataFrame, factors: pd.DataFrame | None = None)
     ax.set_yticks(ys, labels)
     for tick, kind in zip(ax.get_yticklabels(), kinds):
         if kind[0] == "header":
-            tick.set_fontweight("bold")
-            tick.set_color(PHASE_COLOURS[kind[1]])
-            tick.set_fontsize(8)
+            _style_header_tick(tick, kind[1])
         elif kind[1]:
             tick.set_color(NOT_IDENTIFIED_GREY)
             tick.set_fontstyle("italic")

@@ -85,9 +85,10 @@ def sbc_ecdf_figure(
 
 @styled
 def recovery_figure(rows: pd.DataFrame, table: pd.DataFrame) -> Figure:
-    """Left: posterior mean vs truth of every beta, per M. Middle: mean 90% interval width
-    of identified betas against M (log-log) with the 1/sqrt(M) extrapolation and the
-    ±0.5 logit target. Right: coverage of 50% and 90% intervals per M."""
+    """Left: posterior mean vs truth of every beta from the fits that pass the gates, per M
+    (the legend counts them). Middle: mean 90% interval width of identified betas against M
+    (log-log) with the fitted curve and the ±0.5 logit target. Right: coverage of 50% and
+    90% intervals per M; an M without a converged fit is marked, not drawn."""
     ms = sorted(rows["M"].unique())
     fig, axes = plt.subplots(1, 3, figsize=(7.0, 3.2), layout="constrained")
     ax = axes[0]
@@ -95,11 +96,13 @@ def recovery_figure(rows: pd.DataFrame, table: pd.DataFrame) -> Figure:
     markers = ["o", "s", "^", "D", "v", "P"]
     lim = np.nanmax(np.abs(np.concatenate([rows["truth"], rows["mean"]])))
     for k, m in enumerate(ms):
-        part = rows[rows["M"] == m]
+        every = rows[rows["M"] == m]
+        part = every[every["passes_gates"].astype(bool)]
+        n_ok, n_all = part["replicate"].nunique(), every["replicate"].nunique()
         ax.errorbar(
             part["truth"], part["mean"], yerr=[part["mean"] - part["lower90"], part["upper90"] - part["mean"]],
             fmt=markers[k % len(markers)], ms=2.2, lw=0.4, color=palette[k % len(palette)], alpha=0.7,
-            label=f"M = {m:,}",
+            label=f"M = {m:,}: {n_ok} of {n_all} fits passed the gates",
         )
     ax.plot([-lim, lim], [-lim, lim], color="#4D4D4D", lw=0.7, ls="--")
     ax.set_xlabel("true β")
@@ -137,6 +140,9 @@ def recovery_figure(rows: pd.DataFrame, table: pd.DataFrame) -> Figure:
            edgecolor="black", lw=0.4)
     ax.axhline(0.5, color=OKABE_ITO["blue"], ls="--", lw=0.7)
     ax.axhline(0.9, color=OKABE_ITO["vermillion"], ls="--", lw=0.7)
+    for position, n_ok in zip(x, table["n_replicates"]):
+        if not n_ok:
+            ax.text(position, 0.04, "no fit\npassed\nthe gates", ha="center", va="bottom", fontsize=6.5, color="#4D4D4D")
     ax.set_xticks(x, [f"{m:,}" for m in table["M"]])
     ax.set_ylim(0, 1.18)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 0.9, 1.0])
@@ -144,7 +150,7 @@ def recovery_figure(rows: pd.DataFrame, table: pd.DataFrame) -> Figure:
     ax.set_ylabel("coverage of the true β")
     ax.legend(loc="upper center", ncol=2, borderaxespad=0.1, columnspacing=0.8, handlelength=1.0)
     ax.set_title("Coverage (dashed: nominal)", fontweight="bold")
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(ms), frameon=False,
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(ms), 2), frameon=False,
                title="simulated data sets of M municipalities (left panel)")
     fig.suptitle("Parameter recovery on simulated data of growing size", fontweight="bold")
     return fig
