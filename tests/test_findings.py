@@ -236,3 +236,10 @@ def test_readme_findings_are_those_of_a_fresh_run(pipeline_run):
     assert block == written, (
         "README.md's findings (between the findings markers) differ from results/findings.md of a fresh full run: "
         "after a full run (snakemake --cores 4) run `python scripts/update_readme.py` and commit README.md")
+
+
+def test_a_probability_just_below_the_threshold_is_not_printed_as_the_threshold():
+    from policy_windows.summaries import findings
+
+    assert findings._span(0.897, 0.962, findings._beside([0.897, 0.962], 0.9)) == "0.897 to 0.962"
+    assert findings._span(0.91, 0.962, findings._beside([0.91, 0.962], 0.9)) == "0.91 to 0.96"

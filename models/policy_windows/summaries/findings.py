@@ -53,6 +53,11 @@ def _f(x: float, digits: int = 2, sign: bool = False) -> str:
 # One-line text helpers: signed pp and differences, ranges, "k of the n", capitals, factor names.
 _pp, _signed = partial(_f, digits=1, sign=True), partial(_f, digits=2, sign=True)
 def _span(lo, hi, fmt=_f) -> str: return fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)} to {fmt(hi)}"
+def _beside(values, threshold: float):
+    """The formatter for ``values`` compared with ``threshold``: two digits, or three when a value
+    below the threshold would print as the threshold itself (0.897 must not read "0.90")."""
+    near = any(v < threshold and _f(v) == _f(threshold) for v in values)
+    return partial(_f, digits=3) if near else _f
 def _of(k: int, n: int) -> str: return f"none of the {n}" if k == 0 else f"all {n}" if k == n > 1 else f"{k} of the {n}"
 def _cap(text: str) -> str: return re.sub(r"^([*_`]*)(.)", lambda m: m[1] + m[2].upper(), text)
 def _italic(names: Mapping[str, str], factor: str) -> str: return f"*{readable(factor, names)}*"
@@ -115,7 +120,7 @@ def _streams(t, name, facts) -> str:
         f"{name(r.factor)} ({r.identification}, P(β > μ) = {_f(r.p_beta_above_mu)})" for r in specific.itertuples())
     return _bullet("Stream level, not factor level", ("factor_effects",), [
         f"P(μ > 0), the probability that a stream's factors on average go with movement, is "
-        f"{_span(p_mu.min(), p_mu.max())} over the {len(p_mu)} streams.",
+        f"{_span(p_mu.min(), p_mu.max(), _beside(p_mu, DECISIVE))} over the {len(p_mu)} streams.",
         f"{int((seen['p_beta_positive'] >= DECISIVE).sum())} of the {len(seen)} identified or weakly identified factors "
         f"reach P(β > 0) ≥ {_f(DECISIVE)}; {_of(len(specific), len(seen))} have factor-specific evidence (P(β > μ) "
         f"≥ {_f(DECISIVE)} or ≤ {_f(1 - DECISIVE)}); P(β > μ) lies between {_f(above.min())} and {_f(above.max())}.",
