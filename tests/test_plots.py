@@ -373,13 +373,15 @@ def sbc_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
 def recovery_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(5)
     rows = []
-    for m in (8, 100, 355):
+    for m in (8, 100, 355, 3550):  # no fit at 3,550 passes the gates: the figure marks it, draws none
         truth = rng.normal(size=24)
         mean = truth + rng.normal(0, 0.3, 24)
-        rows.append(pd.DataFrame({"M": m, "truth": truth, "mean": mean, "lower90": mean - 0.5, "upper90": mean + 0.5}))
-    table = pd.DataFrame({"M": [8, 100, 355], "mean_width90": [1.8, 0.9, 0.6], "max_width90": [2.4, 1.2, 0.8],
-                          "M_needed_halfwidth": 120.0, "curve_log_c": np.log(2.0), "curve_slope": -0.5, "target_halfwidth": 0.5, "coverage50": [0.5, 0.45, 0.5],
-                          "coverage90": [0.9, 0.88, 0.92]})
+        rows.append(pd.DataFrame({"M": m, "replicate": np.repeat([0, 1], 12), "passes_gates": m < 3550, "truth": truth,
+                                  "mean": mean, "lower90": mean - 0.5, "upper90": mean + 0.5}))
+    table = pd.DataFrame({"M": [8, 100, 355, 3550], "n_replicates": [2, 2, 2, 0], "mean_width90": [1.8, 0.9, 0.6, np.nan],
+                          "max_width90": [2.4, 1.2, 0.8, np.nan], "M_needed_halfwidth": 120.0, "curve_log_c": np.log(2.0),
+                          "curve_slope": -0.5, "target_halfwidth": 0.5, "coverage50": [0.5, 0.45, 0.5, np.nan],
+                          "coverage90": [0.9, 0.88, 0.92, np.nan]})
     return pd.concat(rows, ignore_index=True), table
 
 

@@ -142,7 +142,7 @@ def recovery_figure(rows: pd.DataFrame, table: pd.DataFrame) -> Figure:
     ax.axhline(0.9, color=OKABE_ITO["vermillion"], ls="--", lw=0.7)
     for position, n_ok in zip(x, table["n_replicates"]):
         if not n_ok:
-            ax.text(position, 0.04, "no fit\npassed\nthe gates", ha="center", va="bottom", fontsize=6.5, color="#4D4D4D")
+            ax.text(position, 0.04, "no fit\npassed\nthe gates", ha="center", va="bottom", fontsize=7, color="#4D4D4D")
     ax.set_xticks(x, [f"{m:,}" for m in table["M"]])
     ax.set_ylim(0, 1.18)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 0.9, 1.0])
