@@ -467,3 +467,21 @@ def test_posterior_checksum_follows_the_draws_not_the_file(tmp_path):
     assert changed["posterior_sha256"] != original["posterior_sha256"]
     assert changed["variables_sha256"]["beta"] == original["variables_sha256"]["beta"]
     assert changed["variables_sha256"]["tau"] != original["variables_sha256"]["tau"]
+
+
+def test_captions_use_only_the_wildcards_of_their_outputs():
+    """A caption that names ``{{ snakemake.wildcards.X }}`` is attached only to outputs that have
+    the wildcard X; another name renders as empty text in the report (no error)."""
+    rules = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "workflow" / "rules").glob("*.smk"))
+    checked = 0
+    for caption in sorted((ROOT / "workflow" / "report").glob("*.rst")):
+        names = set(re.findall(r"snakemake\.wildcards\.(\w+)", caption.read_text(encoding="utf-8")))
+        if not names:
+            continue
+        outputs = re.findall(r'report\(\s*"([^"]+)",\s*caption="\.\./report/' + re.escape(caption.name) + '"', rules)
+        assert outputs, f"{caption.name} names wildcards but no report() output uses it"
+        for output in outputs:
+            missing = names - set(re.findall(r"\{(\w+)", output))
+            assert not missing, f"{caption.name} names {sorted(missing)}, which {output} does not have"
+            checked += 1
+    assert checked >= 3
