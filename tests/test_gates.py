@@ -95,7 +95,7 @@ def test_a_slowly_mixing_fit_is_rerun_longer_until_it_passes(monkeypatch):
     from policy_windows.inference.gates import fit_to_gates
 
     calls = _fake_sampler(monkeypatch, good_from=1000)
-    idata = fit_to_gates(None, None, _Config(), None, _settings(4000), GATES)
+    idata, _ = fit_to_gates(None, None, _Config(), None, _settings(4000), GATES)
     assert [(s.draws, s.tune) for s in calls] == [(250, 100), (500, 200), (1000, 400)]
     assert idata.attrs["draws_tried"] == "250, 500, 1000"
     check_gates(idata, ["beta"], GATES)
@@ -105,7 +105,7 @@ def test_longer_runs_stop_at_max_draws_and_the_gate_still_fails(monkeypatch):
     from policy_windows.inference.gates import fit_to_gates
 
     calls = _fake_sampler(monkeypatch, good_from=10_000)
-    idata = fit_to_gates(None, None, _Config(), None, _settings(600), GATES)
+    idata, _ = fit_to_gates(None, None, _Config(), None, _settings(600), GATES)
     assert [s.draws for s in calls] == [250, 500]
     with pytest.raises(ConvergenceError):
         check_gates(idata, ["beta"], GATES)
@@ -115,5 +115,5 @@ def test_a_divergent_fit_is_not_rerun(monkeypatch):
     from policy_windows.inference.gates import fit_to_gates
 
     calls = _fake_sampler(monkeypatch, good_from=1000, diverging=True)
-    idata = fit_to_gates(None, None, _Config(), None, _settings(4000), GATES)
+    idata, _ = fit_to_gates(None, None, _Config(), None, _settings(4000), GATES)
     assert len(calls) == 1 and idata.attrs["draws_tried"] == "250"

@@ -17,10 +17,11 @@ data = io.read_model_data(snakemake.input.table)
 settings = SamplerSettings.from_config(snakemake.params.sampler, seed=snakemake.params.seed, cores=snakemake.threads)
 log.info("fitting %s (%s) with %s", name, config.as_dict(), settings.as_dict())
 thresholds = GateThresholds.from_config(snakemake.params.gates)
-idata = fit_to_gates(compile_design(data), data, config, Priors.from_config(snakemake.params.priors), settings,
-                     thresholds, log=log)
-log.info("%s", fit_summary(idata, parameter_names(idata), thresholds))
-diagnostics = check_gates(idata, parameter_names(idata), thresholds)
+idata, table = fit_to_gates(
+    compile_design(data), data, config, Priors.from_config(snakemake.params.priors), settings, thresholds, log=log
+)
+log.info("%s", fit_summary(idata, parameter_names(idata), thresholds, table))
+diagnostics = check_gates(idata, parameter_names(idata), thresholds, table)
 io.write_table(diagnostics, snakemake.output.diagnostics)
 io.save_fit(idata, snakemake.output.idata)
 log.info("gates passed for %s: %d parameters checked", name, len(diagnostics))

@@ -79,9 +79,12 @@ def gate_failures(table: pd.DataFrame, n_divergences: int, thresholds: GateThres
     return reasons
 
 
-def check_gates(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> pd.DataFrame:
-    """Diagnostics table for the fit; raises :class:`ConvergenceError` if any gate fails."""
-    table = convergence_table(idata, var_names, thresholds)
+def check_gates(
+    idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds, table: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Diagnostics table for the fit (``table``: its :func:`convergence_table`, if already
+    computed); raises :class:`ConvergenceError` if any gate fails."""
+    table = convergence_table(idata, var_names, thresholds) if table is None else table
     n_div = divergences(idata)
     failures = gate_failures(table, n_div, thresholds)
     if failures:
@@ -91,25 +94,29 @@ def check_gates(idata: xr.DataTree, var_names: list[str], thresholds: GateThresh
     return table
 
 
-def fit_to_gates(compiled, data, config, priors, settings, thresholds: GateThresholds, *, log=None) -> xr.DataTree:
+def fit_to_gates(
+    compiled, data, config, priors, settings, thresholds: GateThresholds, *, log=None
+) -> tuple[xr.DataTree, pd.DataFrame]:
     """Fit, and while every failing gate is an R-hat or ESS gate, refit with twice the draws
     and twice the tuning (same seed), up to ``settings.max_draws`` draws per chain.
 
     A chain that mixes slowly needs a longer run; a divergence means the sampler cannot
     explore part of the posterior, which more draws do not cure, so a divergent fit is
     returned as it is. Each refit is a whole new run whose draws replace the last ones. The
-    caller still applies :func:`check_gates`; ``attrs["draws_tried"]`` lists every attempt.
+    caller still applies :func:`check_gates` (to the returned convergence table of the last
+    fit); ``attrs["draws_tried"]`` lists every attempt.
     """
     tried = []
     while True:
         idata = fit(compiled, data, config, priors, settings)
         tried.append(settings.draws)
         n_div = divergences(idata)
-        failures = gate_failures(convergence_table(idata, parameter_names(idata), thresholds), n_div, thresholds)
+        table = convergence_table(idata, parameter_names(idata), thresholds)
+        failures = gate_failures(table, n_div, thresholds)
         grow = settings.max_draws is not None and settings.draws * 2 <= settings.max_draws
         if not failures or n_div > thresholds.max_divergences or not grow:
             idata.attrs["draws_tried"] = ", ".join(map(str, tried))
-            return idata
+            return idata, table
         if log is not None:
             log.info("%s: %d gate failure(s) in R-hat or ESS with %d draws (%s); refitting with %d draws and "
                      "%d tuning steps", config.name, len(failures), settings.draws, failures[0], settings.draws * 2,
@@ -117,9 +124,12 @@ def fit_to_gates(compiled, data, config, priors, settings, thresholds: GateThres
         settings = replace(settings, draws=settings.draws * 2, tune=settings.tune * 2)
 
 
-def fit_summary(idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds) -> str:
-    """One line per fit for the log: worst R-hat and ESS, divergences, sampling seconds."""
-    table = convergence_table(idata, var_names, thresholds)
+def fit_summary(
+    idata: xr.DataTree, var_names: list[str], thresholds: GateThresholds, table: pd.DataFrame | None = None
+) -> str:
+    """One line per fit for the log: worst R-hat and ESS, divergences, sampling seconds
+    (``table``: the fit's :func:`convergence_table`, if already computed)."""
+    table = convergence_table(idata, var_names, thresholds) if table is None else table
     table = table[~table["switched_off"]]
     worst = table.loc[table["r_hat"].idxmax(), "parameter"]
     return (

@@ -202,8 +202,9 @@ def choose_centring(data: ModelData) -> Centring:
     municipalities, and the shipped 8): centring the codes removes the ridge between an
     intercept and the slope of a factor coded (nearly) the same everywhere; signed scales
     remove the long left tail that log(sigma_u) and log(tau) have when a scale's posterior
-    reaches zero, which made sigma_u the slowest parameter (1.5 to 2 times the effective
-    draws per gradient at M = 355, fewer divergences at lower target acceptance); partially
+    reaches zero, which made sigma_u the slowest parameter (at M = 355, 1.6 times the
+    effective draws per gradient of log scales and 1.7 to 3.4 times those of the non-centred
+    form, results/benchmarks/summary.md); partially
     centred beta or u, even with the weights a Gaussian approximation calls optimal, mixed worse.
     """
     return Centring(beta=None, u=0.0, codes=True, signed=True)

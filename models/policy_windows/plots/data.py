@@ -74,14 +74,19 @@ def _label_rows(ax, block, names, y0) -> None:
                     clip_on=False, transform=ax.transData + ScaledTranslation(-5 / 72, 0, ax.figure.dpi_scale_trans))
 
 
-def _phase_panel(ax, table, block, outcomes, municipalities, names, phase, cmap, norm, symbols) -> None:
-    n_m, n_f = len(municipalities), len(block)
-    codes = (
+def _code_matrix(table, block, phase, municipalities) -> np.ndarray:
+    """The phase's codes as a factor x municipality array, rows in ``block`` order."""
+    return (
         table[table["phase"] == phase]
         .pivot(index="factor", columns="municipality", values="code")
         .reindex(index=block["factor"], columns=municipalities)
         .to_numpy(dtype=float)
     )
+
+
+def _phase_panel(ax, table, block, outcomes, municipalities, names, phase, cmap, norm, symbols) -> None:
+    n_m, n_f = len(municipalities), len(block)
+    codes = _code_matrix(table, block, phase, municipalities)
     ax.pcolormesh(np.arange(n_m + 1), np.arange(n_f + 1), codes, cmap=cmap, norm=norm, edgecolors="white",
                   linewidth=0.8 if symbols else 0.0)
     if symbols:
@@ -158,12 +163,7 @@ def _dense_phase_panel(ax, ax_share, table, block, outcomes, names, phase, cmap,
     named, with movement and window strips below and the code shares per factor beside it."""
     order = phase_order(table, phase)
     n_m, n_f = len(order), len(block)
-    codes = (
-        table[table["phase"] == phase]
-        .pivot(index="factor", columns="municipality", values="code")
-        .reindex(index=block["factor"], columns=order)
-        .to_numpy(dtype=float)
-    )
+    codes = _code_matrix(table, block, phase, order)
     ax.imshow(codes, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest", extent=(0, n_m, n_f, 0))
     out = outcomes[outcomes["phase"] == phase]
     moved = out.pivot(index="stream", columns="municipality", values="movement").reindex(
